@@ -1,0 +1,54 @@
+"""Errors that reach users. Bad input names where it is, what was expected and what was found."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class InputError(Exception):
+    """A problem in a user-supplied file or value (protocol, bench, sample, spec, data file, reply).
+
+    Rendered as ``file:line: field: expected X, found Y`` with whatever parts are known.
+    """
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+    expected: str | None = None
+    found: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = str(self.file)
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            where += ": "
+        parts = [self.message]
+        if self.field:
+            parts.insert(0, f"{self.field}:")
+        if self.expected is not None:
+            parts.append(f"(expected {self.expected}")
+            parts[-1] += f", found {self.found})" if self.found is not None else ")"
+        elif self.found is not None:
+            parts.append(f"(found {self.found})")
+        return where + " ".join(parts)
+
+
+class InstrumentError(Exception):
+    """An instrument reported an error, or answered something a driver cannot trust."""
+
+    def __init__(self, resource: str, message: str, command: str | None = None) -> None:
+        self.resource = resource
+        self.command = command
+        text = f"{resource}: {message}"
+        if command:
+            text += f" (after {command!r})"
+        super().__init__(text)
