@@ -1,0 +1,118 @@
+"""GUM (JCGM 100:2008) uncertainty helpers shared by analysis, sample properties and the certificate.
+
+A Measured value carries its standard uncertainty u, its unit and how it was obtained (Type A/B,
+fit covariance, propagation). Propagation is first-order (law of propagation of uncertainty) with
+a numerically differentiated Jacobian, so any formula can be propagated without hand derivatives.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+from scipy import stats
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A value with standard uncertainty. `dof` is the effective degrees of freedom (inf = Type B / large n)."""
+
+    value: float
+    u: float
+    unit: str
+    method: str = ""
+    dof: float = math.inf
+    budget: dict[str, float] = field(default_factory=dict)  # contribution (in value's unit) per input
+
+    @property
+    def relative_u(self) -> float:
+        return abs(self.u / self.value) if self.value else math.inf
+
+    def coverage_factor(self, level: float = 0.95) -> float:
+        """k for the requested coverage; Student t with the effective dof, 2.0 convention for dof=inf at 95 %."""
+        if math.isinf(self.dof) or self.dof > 1e6:
+            return 2.0 if abs(level - 0.95) < 1e-12 else float(stats.norm.ppf(0.5 + level / 2))
+        return float(stats.t.ppf(0.5 + level / 2, max(self.dof, 1.0)))
+
+    def expanded(self, level: float = 0.95) -> float:
+        return self.coverage_factor(level) * self.u
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "value": self.value,
+            "standard_uncertainty": self.u,
+            "unit": self.unit,
+            "method": self.method,
+            "dof": None if math.isinf(self.dof) else self.dof,
+            "budget": dict(self.budget),
+        }
+
+
+def type_a(readings: Sequence[float], unit: str, method: str = "Type A: mean of repeated readings") -> Measured:
+    """Mean of n readings, u = s/sqrt(n), dof = n-1 (GUM 4.2)."""
+    x = np.asarray(readings, dtype=float)
+    if x.size == 0:
+        raise ValueError("type_a: no readings")
+    if x.size == 1:
+        return Measured(float(x[0]), math.nan, unit, method + " (single reading: no Type A estimate)", dof=0.0)
+    return Measured(float(x.mean()), float(x.std(ddof=1) / math.sqrt(x.size)), unit, method, dof=float(x.size - 1))
+
+
+def type_b_rectangular(value: float, half_width: float, unit: str, method: str = "Type B: rectangular") -> Measured:
+    """Tolerance ±a with no better knowledge: u = a/sqrt(3) (GUM 4.3.7)."""
+    return Measured(value, abs(half_width) / math.sqrt(3.0), unit, method)
+
+
+def jacobian(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, rel_step: float = 1e-6) -> np.ndarray:
+    """Central-difference Jacobian of a vector function; step scaled to each input's magnitude."""
+    x = np.asarray(x, dtype=float)
+    f0 = np.atleast_1d(np.asarray(f(x), dtype=float))
+    jac = np.empty((f0.size, x.size))
+    for i in range(x.size):
+        h = rel_step * max(abs(x[i]), 1e-300)
+        xp, xm = x.copy(), x.copy()
+        xp[i] += h
+        xm[i] -= h
+        jac[:, i] = (np.atleast_1d(f(xp)) - np.atleast_1d(f(xm))) / (2 * h)
+    return jac
+
+
+def propagate(
+    f: Callable[..., float],
+    inputs: dict[str, Measured],
+    unit: str,
+    method: str,
+    correlation: np.ndarray | None = None,
+) -> Measured:
+    """y = f(**inputs) with u(y) from the law of propagation (GUM 5.1.2 / 5.2.2).
+
+    The budget lists |c_i|·u_i per input; dof by Welch-Satterthwaite when inputs are uncorrelated.
+    """
+    names = list(inputs)
+    x = np.array([inputs[n].value for n in names], dtype=float)
+    u = np.array([inputs[n].u for n in names], dtype=float)
+
+    def g(v: np.ndarray) -> float:
+        return float(f(**dict(zip(names, v))))
+
+    y = g(x)
+    c = jacobian(lambda v: np.array([g(v)]), x)[0]
+    r = np.eye(len(names)) if correlation is None else np.asarray(correlation, dtype=float)
+    cov = r * np.outer(u, u)
+    uy = float(math.sqrt(max(c @ cov @ c, 0.0)))
+    contrib = {n: float(abs(ci) * ui) for n, ci, ui in zip(names, c, u)}
+    dof = math.inf
+    if correlation is None and uy > 0:
+        denom = sum(contrib[n] ** 4 / inputs[n].dof for n in names if not math.isinf(inputs[n].dof) and inputs[n].dof > 0)
+        dof = uy**4 / denom if denom > 0 else math.inf
+    return Measured(y, uy, unit, method, dof=dof, budget=contrib)
+
+
+def propagate_cov(
+    f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, cov: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Vector form: y = f(x), cov_y = J cov Jᵀ. Used with fit covariances (correlated parameters)."""
+    y = np.atleast_1d(np.asarray(f(np.asarray(x, dtype=float)), dtype=float))
+    j = jacobian(f, x)
+    return y, j @ np.asarray(cov, dtype=float) @ j.T
