@@ -1,0 +1,1 @@
+"""Certificates: model, canonical JSON, Ed25519 signing, verification, amendments, rendering."""

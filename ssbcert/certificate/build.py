@@ -1,0 +1,148 @@
+"""Helpers that turn generic analysis outputs into certificate entries.
+
+They accept the shared :class:`ssbcert.uncertainty.Measured` (SI) and plain numbers only, so the
+certificate does not depend on how analysis, properties or spec compute things.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from ssbcert.certificate.model import BudgetEntry, Conformity, Limit, Quantity, RawDataRef, Result
+from ssbcert.certificate.units import conversion_factor
+from ssbcert.uncertainty import Measured
+
+
+def result_from_measured(
+    measured: Measured,
+    *,
+    id: str,
+    quantity: Quantity,
+    unit: str | None = None,
+    level: float = 0.95,
+    kind: str = "",
+    direction: Literal["through_plane", "in_plane", ""] = "",
+    conditions: dict[str, Any] | None = None,
+    specimen_ids: list[str] | None = None,
+    raw_data: list[str] | None = None,
+    customer_supplied: bool = False,
+    external_provider: str | None = None,
+    informative: bool = False,
+) -> Result:
+    """A certificate result from an SI ``Measured``: converts to the domain unit and expands u.
+
+    ``unit`` picks the domain unit (default per SI unit: S/m→S/cm, Ω·m²→Ω·cm², m→µm, kg/m³→g/cm³,
+    Pa→GPa, J→eV). Budget contributions are scaled by the same factor. k comes from the effective
+    degrees of freedom (Student t), so a 3-reading Type A result gets k≈4.3, not 2.
+    """
+    factor, dst = conversion_factor(measured.unit, unit)
+    k = measured.coverage_factor(level)
+    u = abs(measured.u * factor)
+    budget = [
+        BudgetEntry(input=name, contribution=abs(contrib * factor))
+        for name, contrib in sorted(measured.budget.items(), key=lambda kv: -abs(kv[1]))
+    ]
+    return Result(
+        id=id,
+        quantity=quantity,
+        kind=kind,
+        direction=direction,
+        value=measured.value * factor,
+        unit=dst,
+        u=u,
+        U=k * u,
+        k=k,
+        coverage_probability=level,
+        dof=None if math.isinf(measured.dof) else float(measured.dof),
+        method=measured.method or "not stated",
+        budget=budget,
+        conditions=dict(conditions or {}),
+        specimen_ids=list(specimen_ids or []),
+        raw_data=list(raw_data or []),
+        customer_supplied=customer_supplied,
+        external_provider=external_provider,
+        informative=informative,
+    )
+
+
+def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
+    """Streaming SHA-256 so multi-GB session files do not have to fit in memory."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def raw_data_ref(path: str | Path, *, id: str, relative_to: str | Path | None = None, description: str = "") -> RawDataRef:
+    """Hash a raw-data file. With ``relative_to`` (the folder the certificate will live in) the URI is
+    relative, so a certificate and its session folder can be moved together."""
+    p = Path(path).resolve()
+    uri = p.as_uri()
+    if relative_to is not None:
+        uri = Path(os.path.relpath(p, Path(relative_to).resolve())).as_posix()
+    return RawDataRef(id=id, uri=uri, sha256=file_sha256(p), bytes=p.stat().st_size, description=description)
+
+
+def evaluate_conformity(
+    result: Result,
+    *,
+    limit_type: Literal["lower", "upper"],
+    limit: float,
+    spec_ref: str,
+    rule: Literal["simple", "guarded"] = "guarded",
+    distribution: Literal["normal", "lognormal"] | None = None,
+) -> Conformity:
+    """Decision per ILAC-G8 / JCGM 106 (reference §6.2); the limit is in the result's unit.
+
+    simple: pass/fail on the value alone (shared risk). guarded: guard band w = U, pass only beyond
+    the limit by w, fail only beyond it by w the other way, inconclusive in between. Conductivities
+    (S/cm) default to the log-normal model: the rule is applied on ln σ with the relative U.
+    """
+    if distribution is None:
+        distribution = "lognormal" if result.unit.endswith("S/cm") and result.value > 0 else "normal"
+    x, lim, w = result.value, limit, result.U if rule == "guarded" else 0.0
+    if distribution == "lognormal":
+        if x <= 0 or lim <= 0:
+            raise ValueError("log-normal decision needs positive value and limit")
+        w = w / x
+        x, lim = math.log(x), math.log(lim)
+    margin = (x - lim) if limit_type == "lower" else (lim - x)  # > 0 means on the good side
+    if margin >= w and (rule == "simple" or margin > 0):
+        outcome = "pass"
+    elif margin < -w or (rule == "simple" and margin < 0):
+        outcome = "fail"
+    else:
+        outcome = "inconclusive"
+    sign = "≥" if limit_type == "lower" else "≤"
+    rule_text = "simple acceptance (w = 0)" if rule == "simple" else f"guarded acceptance, w = U (k = {result.k:.2g})"
+    text = (
+        f"{result.quantity} = {result.value:.4g} ± {result.U:.2g} {result.unit} against {sign} {limit:.4g} "
+        f"{result.unit} ({spec_ref}); {rule_text}, {distribution} model: {outcome}."
+    )
+    return Conformity(
+        result_ref=result.id,
+        spec_ref=spec_ref,
+        limit=Limit(type=limit_type, value=limit, unit=result.unit),
+        decision_rule=rule,
+        guard_band=result.U if rule == "guarded" else 0.0,
+        k=result.k,
+        distribution=distribution,
+        outcome=outcome,
+        text=text,
+    )
+
+
+def overall_outcome(conformity: list[Conformity]) -> str:
+    """One word for registries and summaries: any fail → fail, else any inconclusive → inconclusive."""
+    outcomes = {c.outcome for c in conformity}
+    if not outcomes:
+        return "none"
+    if outcomes & {"fail", "conditional_fail"}:
+        return "fail"
+    if outcomes & {"inconclusive", "conditional_pass"}:
+        return "inconclusive"
+    return "pass"
