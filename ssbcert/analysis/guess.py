@@ -1,0 +1,174 @@
+"""Automatic initial guesses from the data, so users never have to type starting values.
+
+The circuit's top-level series chain is read as a list of roles: ohmic R, arcs (R‖CPE, R‖C,
+Zarc, K), a series electrode CPE/C, inductors and anything else. Arcs are seeded from DRT peaks
+(R and τ of each arc) after the low-frequency electrode spike has been estimated and removed.
+When the data show fewer arcs than the circuit has, extra candidate seeds are produced: an arc
+above the top frequency with a bulk-like capacitance from the Irvine-Sinclair-West range scaled by
+the cell constant, or the largest arc split in two. The fit's multistart runs all candidates.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ssbcert.analysis.circuit import Circuit, Element, Node
+from ssbcert.analysis.drt import compute_drt
+from ssbcert.analysis.topology import arc_parts, circuit_roles
+
+EPS0_F_PER_M = 8.8541878128e-12
+DEFAULT_BULK_EPS_R = 30.0
+DEFAULT_ALPHA = 0.9
+
+
+def _tail_cpe(f: np.ndarray, z: np.ndarray) -> tuple[float, float]:
+    """Q, α of a capacitive low-frequency spike from the lowest-frequency points (−Z'' ∝ ω^−α)."""
+    order = np.argsort(f)
+    fs, zi = f[order][:4], -z.imag[order][:4]
+    w = 2 * np.pi * fs
+    ok = zi > 0
+    if ok.sum() >= 2:
+        slope = np.polyfit(np.log(w[ok]), np.log(zi[ok]), 1)[0]
+        alpha = float(np.clip(-slope, 0.5, 1.0))
+    else:
+        alpha = 0.8
+    zi0 = max(zi[0], 1e-30 + abs(z[order][0]))
+    q = np.sin(alpha * np.pi / 2) / (zi0 * w[0] ** alpha)
+    return float(q), alpha
+
+
+def _merge_to(peaks: list[tuple[float, float]], n: int) -> list[tuple[float, float]]:
+    """Merge the smallest peak into its nearest neighbour (in log τ) until n remain."""
+    peaks = sorted(peaks, key=lambda p: p[1])
+    while len(peaks) > n:
+        i = int(np.argmin([p[0] for p in peaks]))
+        j = i + 1 if i == 0 else i - 1 if i == len(peaks) - 1 else (
+            i - 1 if abs(np.log(peaks[i][1] / peaks[i - 1][1])) < abs(np.log(peaks[i + 1][1] / peaks[i][1])) else i + 1)
+        r = peaks[i][0] + peaks[j][0]
+        tau = float(np.exp((peaks[i][0] * np.log(peaks[i][1]) + peaks[j][0] * np.log(peaks[j][1])) / r))
+        keep = [p for k, p in enumerate(peaks) if k not in (i, j)]
+        peaks = sorted(keep + [(r, tau)], key=lambda p: p[1])
+    return peaks
+
+
+def _arc_candidates(
+    peaks: list[tuple[float, float]], n_arcs: int, r_inf: float, w_max: float, r_total: float,
+    cell_constant_per_m: float | None,
+) -> list[list[tuple[float, float]]]:
+    """Candidate (R, τ) lists for the circuit's arcs, highest frequency first."""
+    if n_arcs == 0:
+        return [[]]
+    if not peaks:
+        peaks = [(r_total, 1.0 / np.sqrt(w_max))]
+    if len(peaks) >= n_arcs:
+        return [_merge_to(peaks, n_arcs)]
+    cands: list[list[tuple[float, float]]] = []
+    missing = n_arcs - len(peaks)
+    # (a) arcs above the top frequency: R from the series offset, C bulk-like for this cell
+    if cell_constant_per_m:
+        c_bulk = EPS0_F_PER_M * DEFAULT_BULK_EPS_R / cell_constant_per_m
+    else:
+        c_bulk = None
+    r_hi = max(r_inf, 0.05 * r_total)
+    extra = []
+    for k in range(missing):
+        r_k = r_hi / missing
+        tau = r_k * c_bulk if c_bulk else 0.3 / w_max
+        extra.append((r_k, min(tau, 0.3 / w_max) / (10.0 ** k)))
+    cands.append(sorted(extra + peaks, key=lambda p: p[1]))
+    # (b) split the largest arc into arcs one decade apart
+    split = list(peaks)
+    while len(split) < n_arcs:
+        i = int(np.argmax([p[0] for p in split]))
+        r, tau = split.pop(i)
+        split += [(r / 2, tau / 3.0), (r / 2, tau * 3.0)]
+        split.sort(key=lambda p: p[1])
+    cands.append(split)
+    # (c) small arcs hidden on the low-frequency side of the largest one
+    i = int(np.argmax([p[0] for p in peaks]))
+    r, tau = peaks[i]
+    low = list(peaks)
+    for k in range(missing):
+        low.append((0.2 * r, tau * 10.0 ** (1.5 + k)))
+    cands.append(sorted(low, key=lambda p: p[1]))
+    return cands
+
+
+def initial_guesses(
+    circuit: Circuit, frequency_Hz: np.ndarray, z: np.ndarray, cell_constant_per_m: float | None = None
+) -> list[np.ndarray]:
+    """Candidate starting vectors (natural units, impedance.py parameter order), best first."""
+    f = np.asarray(frequency_Hz, float)
+    w = 2 * np.pi * f
+    roles = circuit_roles(circuit)
+    has_electrode = any(r.kind == "electrode" for r in roles)
+    z_arc = np.asarray(z, complex)
+    q_el, a_el = _tail_cpe(f, z_arc)
+    if has_electrode:
+        z_arc = z_arc - 1.0 / (q_el * (1j * w) ** a_el)
+    drt = compute_drt(f, z_arc, series_capacitance=has_electrode)
+    tau_lo, tau_hi = 0.1 / w.max(), 10.0 / w.min()
+    peaks = [(p.r_ohm, p.tau_s) for p in drt.peaks if tau_lo <= p.tau_s <= tau_hi]
+    r_total = float(np.max(z_arc.real) - min(0.0, drt.r_inf_ohm))
+    r_total = max(r_total, float(np.abs(z).min()))
+    n_arcs = sum(r.kind == "arc" for r in roles)
+    n_ohmic = sum(r.kind == "ohmic" for r in roles)
+    r_inf = max(drt.r_inf_ohm, 0.0)
+    cands = _arc_candidates(peaks, n_arcs, r_inf, float(w.max()), r_total, cell_constant_per_m)
+    out = []
+    for arcs in cands:
+        r_arcs = sum(a[0] for a in arcs)
+        r_ohm = r_inf if r_arcs < r_total else 1e-3 * r_total
+        if len(arcs) > len(peaks):  # the extra arc took over the offset
+            r_ohm = 1e-3 * r_total
+        vals: dict[str, float] = {}
+        arc_iter = iter(arcs)
+        for role in roles:
+            if role.kind == "ohmic":
+                vals[role.elements[0].token] = max(r_ohm / max(n_ohmic, 1), 1e-4 * r_total)
+            elif role.kind == "arc":
+                r, tau = next(arc_iter)
+                _seed_arc(role.node, r, tau, vals)
+            elif role.kind == "electrode":
+                e = role.elements[0]
+                if e.kind == "CPE":
+                    vals[f"{e.token}_0"], vals[f"{e.token}_1"] = q_el, a_el
+                else:
+                    vals[e.token] = q_el
+            else:
+                for e in role.elements:
+                    vals.update(_generic(e, r_total, float(w.min()), float(w.max())))
+        out.append(np.array([vals[n] for n in circuit.param_names], float))
+    return out
+
+
+def _seed_arc(node: Node, r: float, tau: float, vals: dict[str, float]) -> None:
+    if isinstance(node, Element):
+        if node.kind == "Zarc":
+            vals.update({f"{node.token}_0": r, f"{node.token}_1": tau, f"{node.token}_2": DEFAULT_ALPHA})
+        else:  # K
+            vals.update({f"{node.token}_0": r, f"{node.token}_1": tau})
+        return
+    parts = arc_parts(node)
+    assert parts is not None
+    rel, cel = parts
+    vals[rel.token] = r
+    if cel.kind == "C":
+        vals[cel.token] = tau / r
+    else:
+        vals[f"{cel.token}_0"] = tau**DEFAULT_ALPHA / r
+        vals[f"{cel.token}_1"] = DEFAULT_ALPHA
+
+
+def _generic(e: Element, r_total: float, w_min: float, w_max: float) -> dict[str, float]:
+    """Order-of-magnitude seeds for elements outside the arc/electrode pattern; multistart refines."""
+    w_mid = np.sqrt(w_min * w_max)
+    tau = 1.0 / w_mid
+    table: dict[str, list[float]] = {
+        "R": [r_total / 2], "C": [tau / r_total], "L": [1e-7], "W": [r_total * np.sqrt(w_min) / 3],
+        "Wo": [r_total / 2, 1.0 / w_min], "Ws": [r_total / 2, 1.0 / w_min],
+        "CPE": [tau**DEFAULT_ALPHA / r_total, DEFAULT_ALPHA], "La": [1e-7, 0.9],
+        "G": [r_total / 2, tau], "Gs": [r_total / 2, tau, 1.0], "K": [r_total / 2, tau],
+        "Zarc": [r_total / 2, tau, DEFAULT_ALPHA],
+    }
+    v = table[e.kind]
+    return dict(zip(e.param_names, v))
