@@ -1,0 +1,1 @@
+"""Sample properties from raw laboratory records: thickness, density, mechanics. SI inside, GUM uncertainties."""
