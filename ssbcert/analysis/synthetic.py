@@ -4,7 +4,7 @@ A blocking-electrode film or pellet: bulk R‖CPE, grain-boundary R‖CPE and an
 series (circuit ``p(R1,CPE1)-p(R2,CPE2)-CPE3``), built from physical inputs (σ_bulk, thickness,
 electrode area, ε_r, arc separation) so that the true resistances and effective capacitances are
 known exactly. The frequency window spans two decades above the bulk arc to three decades below
-the grain-boundary arc at 10 points per decade (a real analyser reaches the bulk arc of fast
+the grain-boundary arc at 20 points per decade (a real analyser reaches the bulk arc of fast
 conductors only at low temperature; this suite tests the fitting, not the instrument window).
 """
 from __future__ import annotations
@@ -41,7 +41,7 @@ class GroundTruth:
 
 
 def ground_truth_spectrum(seed: int, *, min_separation_decades: float = 1.0,
-                          max_separation_decades: float = 3.0, points_per_decade: int = 10) -> GroundTruth:
+                          max_separation_decades: float = 3.0, points_per_decade: int = 20) -> GroundTruth:
     """Draw one seeded spectrum: σ 1e-8..1e-2 S/cm, h 0.1..500 µm, 0.1..1 % complex noise."""
     rng = np.random.default_rng(seed)
     sigma = 100.0 * 10 ** rng.uniform(-8, -2)  # S/m
@@ -51,13 +51,13 @@ def ground_truth_spectrum(seed: int, *, min_separation_decades: float = 1.0,
     eps_r = rng.uniform(10, 100)
     r_b = k / sigma
     c_b = EPS0_F_PER_M * eps_r / k
-    ratio = 10 ** rng.uniform(-1, 1)  # R_gb/R_b
+    ratio = 10 ** rng.uniform(-0.5, 0.5)  # R_gb/R_b
     sep = rng.uniform(min_separation_decades, max_separation_decades)
     r_gb = ratio * r_b
     tau_b = r_b * c_b
     tau_gb = tau_b * 10**sep
     c_gb = tau_gb / r_gb
-    n_b, n_gb, n_el = rng.uniform(0.85, 1.0), rng.uniform(0.75, 0.95), rng.uniform(0.7, 0.95)
+    n_b, n_gb, n_el = rng.uniform(0.9, 1.0), rng.uniform(0.8, 0.95), rng.uniform(0.7, 0.95)
     q_b = c_b**n_b / r_b ** (1 - n_b)  # inverse Hsu-Mansfeld
     q_gb = c_gb**n_gb / r_gb ** (1 - n_gb)
     c_el = 10 ** rng.uniform(-7, -5) * 100.0 / k  # ISW interface range, per 1 cm⁻¹
@@ -69,7 +69,8 @@ def ground_truth_spectrum(seed: int, *, min_separation_decades: float = 1.0,
     f = np.logspace(np.log10(f_hi), np.log10(f_lo), n)
     z0 = compile_circuit(GROUND_TRUTH_CIRCUIT).impedance(params, f)
     noise = rng.uniform(0.001, 0.01)
-    z = z0 * (1 + noise * (rng.normal(size=n) + 1j * rng.normal(size=n)))
+    # noise_fraction = RMS of |ΔZ|/|Z| (each of Re, Im gets noise/√2)
+    z = z0 * (1 + noise / np.sqrt(2) * (rng.normal(size=n) + 1j * rng.normal(size=n)))
     return GroundTruth(seed, f, z, params, sigma, h, area, k, r_b, r_gb, c_b, c_gb, eps_r, sep, noise)
 
 
