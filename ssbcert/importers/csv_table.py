@@ -1,0 +1,159 @@
+"""Plain CSV/TSV tables and ssbcert's own records CSV.
+
+Generic tables: the delimiter is the one that splits the data rows most consistently; the header
+(if any) is the non-numeric line just above the data, and its column names decide quantities,
+units and signs (units.py). Without a header the columns are taken as frequency/Hz, Z'/ohm, Z''/ohm
+with the physical sign (capacitive Z'' < 0) and a warning says so; a file that stores -Z'' must name
+its columns. Decimal commas are accepted when the delimiter is not a comma.
+
+Records CSV: what `write_records_csv` writes. Floats are written with repr (shortest round-trip
+form) and temperature/meta as JSON in comment lines, so reading it back gives identical records.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Sequence
+
+from ssbcert.errors import InputError
+from ssbcert.importers.base import Block, TextFile, guess_decimal_comma, is_numeric_row, read_table, require_rows, split_fields
+from ssbcert.importers.text_tables import read_header_table
+from ssbcert.importers.units import FREQUENCY, Z_IMAG, Z_REAL, ColumnMap, ColumnSpec, build_spectrum, looks_like_header
+from ssbcert.records import ImpedanceSpectrum
+
+GENERIC = "csv-table"
+RECORDS = "ssbcert-records-csv"
+RECORDS_MAGIC = "# ssbcert records csv v1"
+_RECORD_COLUMNS = ["spectrum", "frequency_Hz", "z_real_ohm", "z_imag_ohm", "time_s"]
+_DELIMITERS: tuple[str | None, ...] = ("\t", ";", ",", None)
+_HEADERLESS = ColumnMap({FREQUENCY: (0, ColumnSpec(FREQUENCY)), Z_REAL: (1, ColumnSpec(Z_REAL)),
+                         Z_IMAG: (2, ColumnSpec(Z_IMAG))}, ["frequency_Hz", "z_real_ohm", "z_imag_ohm"], [])
+
+
+# ---------------------------------------------------------------- records CSV
+def write_records_csv(spectra: Sequence[ImpedanceSpectrum], path: Path) -> None:
+    """Write spectra so that reading the file back gives records equal to these (bit-exact floats)."""
+    out = [RECORDS_MAGIC]
+    for k, s in enumerate(spectra):
+        head = {"temperature_K": s.temperature_K, "has_time": s.time_s is not None, "meta": s.meta}
+        text = json.dumps(head, sort_keys=True, ensure_ascii=False)
+        if json.loads(text) != head:
+            raise ValueError(f"spectrum {k}: meta does not survive JSON unchanged (use str keys, lists, numbers)")
+        out.append(f"# spectrum {k} {text}")
+    out.append(",".join(_RECORD_COLUMNS))
+    for k, s in enumerate(spectra):
+        times = s.time_s if s.time_s is not None else [None] * len(s)
+        for f, zr, zi, t in zip(s.frequency_Hz, s.z_real_ohm, s.z_imag_ohm, times):
+            out.append(f"{k},{float(f)!r},{float(zr)!r},{float(zi)!r},{'' if t is None else repr(float(t))}")
+    Path(path).write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def sniff_records(head: str) -> bool:
+    return head.lstrip("\ufeff").startswith(RECORDS_MAGIC)
+
+
+def read_records(path: Path, data: bytes) -> list[Block]:
+    tf = TextFile.from_bytes(path, data)
+    heads: dict[int, dict[str, Any]] = {}
+    header = None
+    for i, line in enumerate(tf.lines[1:], start=1):
+        if line.startswith("# spectrum "):
+            key, _, text = line[len("# spectrum "):].partition(" ")
+            try:
+                heads[int(key)] = json.loads(text)
+            except ValueError:
+                tf.fail("unreadable spectrum header", i, expected="'# spectrum N {json}'", found=line[:60])
+        elif not line.startswith("#"):
+            header = i
+            break
+    if header is None or split_fields(tf.lines[header], ",") != _RECORD_COLUMNS:
+        tf.fail("records CSV column header missing", header, expected=",".join(_RECORD_COLUMNS),
+                found=None if header is None else tf.lines[header][:80])
+    rows: dict[int, list[tuple[int, list[str]]]] = {k: [] for k in heads}
+    for i in range(header + 1, len(tf.lines)):
+        fields = tf.lines[i].split(",")
+        if not tf.lines[i].strip():
+            continue
+        if len(fields) != len(_RECORD_COLUMNS) or not fields[0].isdigit() or int(fields[0]) not in rows:
+            tf.fail("bad records CSV row", i, expected="spectrum index of a declared spectrum and 4 values",
+                    found=tf.lines[i][:60])
+        rows[int(fields[0])].append((i, fields[1:]))
+    blocks = []
+    for k in sorted(heads):
+        h = heads[k]
+        cols: list[list[float]] = [[], [], [], []]
+        for i, fields in rows[k]:
+            for c, token in enumerate(fields):
+                if c == 3 and not h.get("has_time"):
+                    continue
+                try:
+                    cols[c].append(float(token))
+                except ValueError:
+                    tf.fail("not a number", i, column=c + 2, field=_RECORD_COLUMNS[c + 1], expected="a number",
+                            found=repr(token[:40]))
+        lines = [i for i, _ in rows[k]]
+        if not lines:
+            tf.fail(f"spectrum {k} has no rows", header, expected="at least one row", found="none")
+        try:
+            spectrum = ImpedanceSpectrum(cols[0], cols[1], cols[2], temperature_K=h.get("temperature_K"),
+                                         time_s=cols[3] if h.get("has_time") else None, meta=dict(h.get("meta") or {}))
+        except (ValueError, TypeError) as exc:
+            tf.fail(f"spectrum {k} is inconsistent", lines[0], found=str(exc))
+        blocks.append(Block(spectrum, lines[0] + 1, lines[-1] + 1, None, {}, []))
+    return blocks
+
+
+# ---------------------------------------------------------------- generic tables
+def _numeric_lines(tf: TextFile, delimiter: str | None, limit: int = 200) -> list[int]:
+    out = []
+    for i, line in enumerate(tf.lines[:limit]):
+        fields = split_fields(line, delimiter)
+        comma = delimiter != "," and guess_decimal_comma(fields)
+        if len(fields) >= 3 and is_numeric_row(fields, comma):
+            out.append(i)
+    return out
+
+
+def _pick_delimiter(tf: TextFile) -> tuple[str | None, int]:
+    """The delimiter giving the most numeric rows with >= 3 fields, and the first such row."""
+    best: tuple[int, str | None, int] = (0, None, -1)
+    for d in _DELIMITERS:
+        rows = _numeric_lines(tf, d)
+        if len(rows) > best[0]:
+            best = (len(rows), d, rows[0])
+    if best[0] == 0:
+        tf.fail("no numeric table", None, expected="rows of at least 3 numbers (frequency, Z', Z'')",
+                found="no such row in the first 200 lines")
+    return best[1], best[2]
+
+
+def read_generic(path: Path, data: bytes) -> list[Block]:
+    tf = TextFile.from_bytes(path, data)
+    delimiter, first = _pick_delimiter(tf)
+    above = first - 1
+    while above >= 0 and not tf.lines[above].strip():
+        above -= 1
+    if above >= 0:
+        text = tf.lines[above].lstrip().lstrip("#")
+        names = split_fields(text, delimiter)
+        if looks_like_header(names):
+            return [read_header_table(tf, above, delimiter, instrument=None, names=names, comment="#")]
+        if not is_numeric_row(names):
+            tf.fail("column header not understood", above, field="column header",
+                    expected="names for frequency and impedance columns (e.g. freq/Hz, Z'/ohm, -Z''/ohm)",
+                    found=tf.lines[above].strip()[:80])
+    comma = delimiter != "," and guess_decimal_comma(split_fields(tf.lines[first], delimiter))
+    table = read_table(tf, first, _HEADERLESS.wanted(), delimiter=delimiter, n_fields=3,
+                       decimal_comma=comma, column_names=_HEADERLESS.names, comment="#")
+    require_rows(tf, table, first, "start")
+    spectrum, warnings = build_spectrum(tf, table, _HEADERLESS)
+    warnings.insert(0, "no column header: columns taken as frequency/Hz, Z'/ohm, Z''/ohm with capacitive Z'' < 0")
+    if (spectrum.z_imag_ohm > 0).mean() > 0.9:
+        warnings.append("most Z'' values are positive: if the file stores -Z'', name the columns (e.g. -Z''/ohm)")
+    return [Block(spectrum, table.lines[0] + 1, table.lines[-1] + 1, None, {}, warnings)]
+
+
+def ensure_records_identical(a: Sequence[ImpedanceSpectrum], b: Sequence[ImpedanceSpectrum]) -> None:
+    """Raise InputError when two record lists differ (used after an export to prove the round trip)."""
+    if len(a) != len(b) or any(x != y for x, y in zip(a, b)):
+        raise InputError("records changed in a CSV round trip", expected="identical records", found="a difference")
