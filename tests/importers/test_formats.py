@@ -1,0 +1,174 @@
+"""Format details: cycles, truncation, decimal comma, units and signs, Novocontrol-style headers."""
+from __future__ import annotations
+
+import math
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ssbcert.errors import InputError
+from ssbcert.importers import read_file
+from ssbcert.importers.units import FREQUENCY, PHASE, TEMPERATURE, Z_IMAG, Z_REAL, classify
+
+VENDOR = Path(__file__).resolve().parents[1] / "fixtures" / "vendor_formats"
+FIXTURES = VENDOR.parent
+
+
+def _mpt_lines() -> list[str]:
+    return (VENDOR / "exampleDataBioLogic.mpt").read_bytes().decode("latin-1").split("\n")
+
+
+def _write(tmp_path: Path, name: str, lines: list[str], encoding: str = "latin-1") -> Path:
+    p = tmp_path / name
+    p.write_bytes("\n".join(lines).encode(encoding))
+    return p
+
+
+def test_multi_cycle_mpt_gives_one_spectrum_per_cycle(tmp_path):
+    lines = _mpt_lines()
+    head, rows = lines[:61], [r for r in lines[61:] if r.strip()]
+    cycles = []
+    for c in (1, 2, 3):
+        for r in rows:
+            f = r.split("\t")
+            f[10] = f"{c:.15E}"
+            cycles.append("\t".join(f))
+    spectra, prov = read_file(_write(tmp_path, "three.mpt", head + cycles))
+    assert [len(s) for s in spectra] == [43, 43, 43]
+    assert [s.meta["cycle"] for s in spectra] == [1, 2, 3]
+    assert [(p.first_line, p.last_line) for p in prov] == [(62, 104), (105, 147), (148, 190)]
+    assert all(s == spectra[0].__class__(spectra[0].frequency_Hz, spectra[0].z_real_ohm, spectra[0].z_imag_ohm,
+                                         time_s=spectra[0].time_s, meta={**spectra[0].meta, "cycle": k + 1})
+               for k, s in enumerate(spectra))
+
+
+def test_mpt_truncated_last_row_rejects_the_file(tmp_path):
+    lines = _mpt_lines()
+    lines[-1] = lines[-1][:30]
+    with pytest.raises(InputError) as exc:
+        read_file(_write(tmp_path, "cut.mpt", lines))
+    assert exc.value.line == 104 and "truncated" in str(exc.value)
+
+
+def test_mpt_header_count_beyond_file_is_rejected(tmp_path):
+    lines = _mpt_lines()[:40]
+    with pytest.raises(InputError, match="header line count"):
+        read_file(_write(tmp_path, "short.mpt", lines))
+
+
+def test_mpt_decimal_comma(tmp_path):
+    lines = _mpt_lines()
+    lines[61:] = [r.replace(".", ",") for r in lines[61:]]
+    (s,), _ = read_file(_write(tmp_path, "comma.mpt", lines))
+    (ref,), _ = read_file(VENDOR / "exampleDataBioLogic.mpt")
+    assert s == ref
+
+
+def test_gamry_decimal_comma(tmp_path):
+    text = (VENDOR / "exampleDataGamry.DTA").read_bytes().decode("latin-1").split("\n")
+    start = next(i for i, s in enumerate(text) if s.startswith("ZCURVE"))
+    text[start + 3:] = [r.replace(".", ",") for r in text[start + 3:]]
+    (s,), _ = read_file(_write(tmp_path, "comma.DTA", text))
+    (ref,), _ = read_file(VENDOR / "exampleDataGamry.DTA")
+    assert s == ref
+
+
+def test_mpr_truncated_is_rejected(tmp_path):
+    data = (VENDOR / "exampleDataBioLogic.mpr").read_bytes()
+    p = tmp_path / "cut.mpr"
+    p.write_bytes(data[:0x13fd - 100])
+    with pytest.raises(InputError, match="cut off"):
+        read_file(p)
+
+
+def test_mpr_unknown_column_id_is_rejected(tmp_path):
+    data = bytearray((VENDOR / "exampleDataBioLogic.mpr").read_bytes())
+    ids_at = 0x7c5 + 57 + 5
+    struct.pack_into("<H", data, ids_at + 2 * 5, 9999)
+    p = tmp_path / "odd.mpr"
+    p.write_bytes(bytes(data))
+    with pytest.raises(InputError) as exc:
+        read_file(p)
+    assert exc.value.found == "9999" and "unknown data column id" in str(exc.value)
+
+
+def test_mpr_extension_with_other_content_is_rejected(tmp_path):
+    p = tmp_path / "x.mpr"
+    p.write_bytes(b"hello")
+    with pytest.raises(InputError, match="not a BioLogic .mpr"):
+        read_file(p)
+
+
+@pytest.mark.parametrize(
+    "header,quantity,scale,sign",
+    [("freq/Hz", FREQUENCY, 1.0, 1.0), ("Frequency (kHz)", FREQUENCY, 1e3, 1.0), ("f [MHz]", FREQUENCY, 1e6, 1.0),
+     ("freq/mHz", FREQUENCY, 1e-3, 1.0), ("-Im(Z)/Ohm", Z_IMAG, 1.0, -1.0), ("Z'' (kΩ)", Z_IMAG, 1e3, 1.0),
+     ("-Z'' (Ω)", Z_IMAG, 1.0, -1.0), ("Zre [kOhm]", Z_REAL, 1e3, 1.0), ("Z_real_Mohm", Z_REAL, 1e6, 1.0),
+     ("-Phase (°)", PHASE, 1.0, -1.0), ("phase/rad", PHASE, 180 / math.pi, 1.0), ("T (°C)", TEMPERATURE, 1.0, 1.0)],
+)
+def test_column_units_and_signs(header, quantity, scale, sign):
+    spec = classify(header)
+    assert spec is not None and (spec.quantity, spec.scale, spec.sign) == (quantity, scale, sign)
+
+
+@pytest.mark.parametrize("header", ["Re(Y)/Ohm-1", "Cs/µF", "Z' (ohm*cm)", "Z2 Real", "Ampl"])
+def test_columns_we_do_not_use(header):
+    assert classify(header) is None
+
+
+def test_csv_with_units_signs_and_decimal_comma(tmp_path):
+    p = _write(tmp_path, "nova.txt", ["Index;Frequency (kHz);Z' (kΩ);-Z'' (kΩ);Time (s)",
+                                      "1;100,0;1,5;0,25;0,5", "2;10,0;2,0;1,0;1,5"], "utf-8")
+    (s,), (prov,) = read_file(p)
+    assert prov.reader == "csv-table"
+    assert s.frequency_Hz.tolist() == [1e5, 1e4]
+    assert s.z_real_ohm.tolist() == [1500.0, 2000.0] and s.z_imag_ohm.tolist() == [-250.0, -1000.0]
+    assert s.time_s.tolist() == [0.5, 1.5]
+
+
+def test_csv_modulus_and_phase(tmp_path):
+    p = _write(tmp_path, "polar.csv", ["# measured somewhere", "f/Hz,|Z|/ohm,phase/deg", "1000,100,-90", "10,200,0"])
+    (s,), (prov,) = read_file(p)
+    np.testing.assert_allclose(s.z_real_ohm, [0.0, 200.0], atol=1e-12)
+    np.testing.assert_allclose(s.z_imag_ohm, [-100.0, 0.0], atol=1e-12)
+    assert "computed from |Z| and phase" in prov.warnings[0]
+
+
+def test_headerless_csv_states_its_assumption_and_sign_suspicion(tmp_path):
+    p = _write(tmp_path, "neg.csv", ["1000,1.0,0.5", "100,2.0,1.5", "10,3.0,2.5"])
+    _, (prov,) = read_file(p)
+    assert "no column header" in prov.warnings[0] and "most Z'' values are positive" in prov.warnings[1]
+
+
+def test_csv_without_frequency_column_is_rejected(tmp_path):
+    p = _write(tmp_path, "nof.csv", ["Zre/ohm,Zim/ohm,time/s", "1,2,3", "4,5,6"])
+    with pytest.raises(InputError) as exc:
+        read_file(p)
+    assert exc.value.line == 1 and "no frequency column" in str(exc.value)
+
+
+def test_csv_non_number_is_located(tmp_path):
+    p = _write(tmp_path, "bad.csv", ["freq/Hz,Z'/ohm,Z''/ohm", "1000,1,-2", "100,x1,-3"])
+    with pytest.raises(InputError) as exc:
+        read_file(p)
+    e = exc.value
+    assert (e.line, e.column, e.field, e.found) == (3, 2, "Z'/ohm", "'x1'")
+
+
+def test_novocontrol_style_header_and_temperature_blocks():
+    spectra, prov = read_file(FIXTURES / "novocontrol_style.txt")
+    assert prov[0].reader == "novocontrol-txt" and prov[0].instrument == "Novocontrol"
+    assert [s.temperature_K for s in spectra] == [298.15, 323.15, 400.0]
+    assert [len(s) for s in spectra] == [4, 4, 3]
+    assert spectra[0].meta == {"ac_amplitude_V_rms": 0.1, "thickness_m": pytest.approx(1e-4), "diameter_m": 0.01}
+    assert spectra[0].frequency_Hz[0] == 1e6 and spectra[0].z_imag_ohm[0] == -1.5e3
+    assert spectra[2].frequency_Hz[-1] == 1.0 and spectra[2].z_real_ohm[-1] == 1.2e4
+
+
+def test_novocontrol_temperature_without_unit_is_not_guessed(tmp_path):
+    p = _write(tmp_path, "n.txt", ["Novocontrol export", "Temperature: 25", "Fixed AC voltage: 1 V",
+                                   "Freq [Hz]\tZ' [Ohm]\tZ'' [Ohm]", "10\t1\t-1"])
+    (s,), (prov,) = read_file(p)
+    assert s.temperature_K is None and "no recognised unit" in prov.warnings[0]
