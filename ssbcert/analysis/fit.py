@@ -26,6 +26,9 @@ from ssbcert.uncertainty import Measured
 WEIGHTINGS = ("modulus", "unit", "proportional")
 DEFAULT_LOG_BOUNDS = (1e-18, 1e12)
 DEFAULT_EXPONENT_BOUNDS = (0.3, 1.0)
+# resistances relative to the largest |Z| of the data: an arc far larger than anything measured is
+# a degenerate mode (R→∞ turns R‖CPE into a bare CPE), not a result
+RESISTANCE_BOUNDS = (1e-9, 1e3)
 
 
 @dataclass
@@ -120,10 +123,15 @@ class _Problem:
         self.free = np.array([n not in fixed for n in self.names])
         self.log = np.array([s == "log" for s in c.param_scales])
         self.full = np.array([float(fixed.get(n, np.nan)) for n in self.names])
-        lo = np.array([bounds.get(n, DEFAULT_LOG_BOUNDS if lg else DEFAULT_EXPONENT_BOUNDS)[0]
-                       for n, lg in zip(self.names, self.log)], float)
-        hi = np.array([bounds.get(n, DEFAULT_LOG_BOUNDS if lg else DEFAULT_EXPONENT_BOUNDS)[1]
-                       for n, lg in zip(self.names, self.log)], float)
+        zmax = float(np.abs(z).max())
+        defaults = [
+            (RESISTANCE_BOUNDS[0] * zmax, RESISTANCE_BOUNDS[1] * zmax) if u == "Ohm"
+            else DEFAULT_LOG_BOUNDS if lg else DEFAULT_EXPONENT_BOUNDS
+            for u, lg in zip(c.param_units, self.log)
+        ]
+        lo = np.array([bounds.get(n, d)[0] for n, d in zip(self.names, defaults)], float)
+        hi = np.array([bounds.get(n, d)[1] for n, d in zip(self.names, defaults)], float)
+        self.user_bounded = np.array([n in bounds for n in self.names])
         for n, a, b, lg in zip(self.names, lo, hi, self.log):
             if not a < b or (lg and a <= 0):
                 raise InputError("invalid bounds", field=f"bounds[{n}]",
@@ -235,7 +243,9 @@ def fit_circuit(
         if best is None or res.cost < best.cost:
             best = res
         agree = sum(c <= 2 * best.cost * (1 + 1e-5) + 1e-300 for c in costs)
-        if tried >= len(starts) and agree >= 2:
+        # a solution resting on a default bound is a symptom of a wrong basin: keep searching
+        suspicious = bool(np.any((best.active_mask != 0) & ~prob.user_bounded[prob.free]))
+        if tried >= len(starts) and agree >= 2 and not suspicious:
             break
     assert best is not None
     result = _result(prob, model, best, weighting, tried, nfev, costs)

@@ -101,21 +101,32 @@ def initial_guesses(
     w = 2 * np.pi * f
     roles = circuit_roles(circuit)
     has_electrode = any(r.kind == "electrode" for r in roles)
-    z_arc = np.asarray(z, complex)
-    q_el, a_el = _tail_cpe(f, z_arc)
-    if has_electrode:
-        z_arc = z_arc - 1.0 / (q_el * (1j * w) ** a_el)
-    drt = compute_drt(f, z_arc, series_capacitance=has_electrode)
+    zc = np.asarray(z, complex)
     tau_lo, tau_hi = 0.1 / w.max(), 10.0 / w.min()
-    peaks = [(p.r_ohm, p.tau_s) for p in drt.peaks if tau_lo <= p.tau_s <= tau_hi]
-    r_total = float(np.max(z_arc.real) - min(0.0, drt.r_inf_ohm))
-    r_total = max(r_total, float(np.abs(z).min()))
     n_arcs = sum(r.kind == "arc" for r in roles)
     n_ohmic = sum(r.kind == "ohmic" for r in roles)
-    r_inf = max(drt.r_inf_ohm, 0.0)
-    cands = _arc_candidates(peaks, n_arcs, r_inf, float(w.max()), r_total, cell_constant_per_m)
+    i0 = int(np.argmin(f))
+
+    # Two readings of the data: (A) DRT of the raw spectrum, a series C absorbing the spike, the
+    # electrode CPE taken from what the arcs leave at the lowest frequency; (B) the low-frequency
+    # spike estimated first and subtracted before the DRT.
+    readings = []
+    for subtract_tail in ([False, True] if has_electrode else [False]):
+        q_el, a_el = _tail_cpe(f, zc)
+        z_arc = zc - 1.0 / (q_el * (1j * w) ** a_el) if subtract_tail else zc
+        drt = compute_drt(f, z_arc, series_capacitance=has_electrode)
+        peaks = [(p.r_ohm, p.tau_s) for p in drt.peaks if tau_lo <= p.tau_s <= tau_hi]
+        if not subtract_tail and has_electrode:
+            z_arcs0 = max(drt.r_inf_ohm, 0.0) + sum(r / (1 + 1j * w[i0] * t) for r, t in peaks)
+            z_el = zc[i0] - z_arcs0
+            a_el = float(np.clip(-np.angle(z_el) / (np.pi / 2), 0.5, 1.0))
+            q_el = float(1.0 / (max(abs(z_el), 1e-30) * w[i0] ** a_el))
+        r_total = max(float(np.max(z_arc.real) - min(0.0, drt.r_inf_ohm)), float(np.abs(zc).min()))
+        r_inf = max(drt.r_inf_ohm, 0.0)
+        for arcs in _arc_candidates(peaks, n_arcs, r_inf, float(w.max()), r_total, cell_constant_per_m):
+            readings.append((arcs, peaks, r_inf, r_total, q_el, a_el))
     out = []
-    for arcs in cands:
+    for arcs, peaks, r_inf, r_total, q_el, a_el in readings:
         r_arcs = sum(a[0] for a in arcs)
         r_ohm = r_inf if r_arcs < r_total else 1e-3 * r_total
         if len(arcs) > len(peaks):  # the extra arc took over the offset
