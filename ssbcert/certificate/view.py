@@ -1,0 +1,89 @@
+"""What a reader sees, computed once for both the HTML and the PDF renderer.
+
+Rounding follows GUM/reference §1.2: U to two significant digits, the value to the same decimal
+place, shown in a shared power of ten when the numbers are very small or large.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ssbcert.certificate.model import Certificate, Result
+
+UNIT_TEXT = {
+    "ohm*cm^2": "Ω·cm²", "ohm": "Ω", "um": "µm", "g/cm^3": "g/cm³", "mA/cm^2": "mA/cm²",
+    "MPa*m^0.5": "MPa·m½", "S*K/cm": "S·K/cm", "1": "", "%": "%",
+}
+OUTCOME_COLOUR = {"pass": "#1b7f3b", "fail": "#b3261e", "inconclusive": "#b26a00",
+                  "conditional_pass": "#5d8f1b", "conditional_fail": "#c2571a", "": "#555555"}
+
+
+def unit_text(unit: str) -> str:
+    return UNIT_TEXT.get(unit, unit)
+
+
+def format_with_uncertainty(value: float, U: float) -> str:
+    """``(2.00 ± 0.10)e-4``-style text: U with 2 significant digits, value to the same place."""
+    if not math.isfinite(value):
+        return str(value)
+    if U <= 0 or not math.isfinite(U):
+        return f"{value:.4g}"
+    exp = int(math.floor(math.log10(abs(value)))) if value != 0 else int(math.floor(math.log10(U)))
+    shared = exp if (exp < -2 or exp > 4) else 0
+    v, u = value / 10**shared, U / 10**shared
+    decimals = max(0, 1 - int(math.floor(math.log10(u))))
+    body = f"{v:.{decimals}f} ± {u:.{decimals}f}"
+    return f"({body})·10^{shared}" if shared else body
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    id: str
+    quantity: str
+    label: str
+    value_text: str
+    unit: str
+    u: float
+    k: float
+    outcome: str
+    limit_text: str
+    colour: str
+    flags: str
+
+
+_LABELS = {
+    "ionic_conductivity_total": "σ total (ionic)", "ionic_conductivity_bulk": "σ bulk",
+    "ionic_conductivity_gb_apparent": "σ grain boundary (apparent)", "ionic_conductivity_gb_specific": "σ GB (specific)",
+    "electronic_conductivity": "σ electronic", "asr_electrolyte": "ASR electrolyte",
+    "activation_energy_total": "Ea total", "activation_energy_bulk": "Ea bulk", "activation_energy_gb": "Ea GB",
+    "thickness_mean": "thickness (mean)", "ionic_transference_number": "t_ion",
+}
+
+
+def quantity_label(r: Result) -> str:
+    base = _LABELS.get(r.quantity, r.quantity.replace("_", " "))
+    t = r.conditions.get("temperature_K")
+    return f"{base} @ {t - 273.15:.0f} °C" if isinstance(t, (int, float)) else base
+
+
+def result_rows(cert: Certificate) -> list[ResultRow]:
+    """One row per result, with the outcome of its conformity statement (if any)."""
+    by_ref = {c.result_ref: c for c in cert.conformity}
+    rows = []
+    for r in cert.results:
+        c = by_ref.get(r.id)
+        outcome = c.outcome if c else ""
+        limit = f"{'≥' if c.limit.type == 'lower' else '≤'} {c.limit.value:.3g} ({c.decision_rule})" if c else "—"
+        flags = ", ".join(f for f, on in (("customer supplied", r.customer_supplied), ("informative", r.informative),
+                                          (f"external: {r.external_provider}", bool(r.external_provider))) if on)
+        rows.append(ResultRow(r.id, r.quantity, quantity_label(r), format_with_uncertainty(r.value, r.U),
+                              unit_text(r.unit), r.u, r.k, outcome or "—", limit, OUTCOME_COLOUR.get(outcome, "#555555"), flags))
+    return rows
+
+
+def signature_status(cert: Certificate, verified: bool | None = None) -> str:
+    """A one-line status; ``verified`` comes from :func:`verify.verify` when the caller ran it."""
+    if cert.integrity is None:
+        return "NOT SIGNED — draft, not a valid report"
+    tail = {None: "verify with `ssbcert verify`", True: "verified", False: "VERIFICATION FAILED"}[verified]
+    return f"Ed25519 signed {cert.integrity.signed_at:%Y-%m-%d %H:%M} UTC by key {cert.integrity.key_fingerprint[:23]}… ({tail})"
