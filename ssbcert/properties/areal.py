@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ssbcert.uncertainty import Measured, propagate
+from ssbcert.properties._gum import gum
+from ssbcert.uncertainty import Measured
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class ReferenceCell:
 
 def areal_mass(density: Measured, thickness: Measured) -> Measured:
     """m_A = ρ·h in kg/m² (report mg/cm²: ×100)."""
-    return propagate(lambda r, h: r * h, {"density": density, "thickness": thickness}, "kg/m^2",
+    return gum(lambda r, h: r * h, {"density": density, "thickness": thickness}, "kg/m^2",
                      "electrolyte areal mass ρ·h")
 
 
@@ -39,12 +40,12 @@ def cell_specific_energy(areal: Measured, cell: ReferenceCell = ReferenceCell())
     """Gravimetric energy of the reference cell's repeat unit with this electrolyte layer, J/kg."""
     e = cell.areal_energy_J_m2
     m0 = cell.other_areal_mass_kg_m2
-    return propagate(lambda ma: e / (m0 + ma), {"electrolyte areal mass": areal}, "J/kg",
+    return gum(lambda ma: e / (m0 + ma), {"electrolyte areal mass": areal}, "J/kg",
                      f"specific energy of the {cell.description}, with this electrolyte")
 
 
 def specific_energy_penalty(areal: Measured, cell: ReferenceCell = ReferenceCell()) -> Measured:
     """Fraction of the reference cell's Wh/kg lost to the electrolyte: m_A/(m_0 + m_A)."""
     m0 = cell.other_areal_mass_kg_m2
-    return propagate(lambda ma: ma / (m0 + ma), {"electrolyte areal mass": areal}, "1",
+    return gum(lambda ma: ma / (m0 + ma), {"electrolyte areal mass": areal}, "1",
                      f"fractional loss of specific energy from the electrolyte mass, {cell.description}")

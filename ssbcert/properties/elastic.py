@@ -5,7 +5,8 @@ polymers, and oxides far above it still let Li through grain boundaries, pores a
 """
 from __future__ import annotations
 
-from ssbcert.uncertainty import Measured, propagate
+from ssbcert.properties._gum import gum
+from ssbcert.uncertainty import Measured
 
 G_LI_DEFAULT = Measured(4.25e9, 0.45e9, "Pa",
                         "shear modulus of Li, 4.25 GPa often used (literature range 3.4–4.9 GPa, Type B)")
@@ -13,18 +14,18 @@ G_LI_DEFAULT = Measured(4.25e9, 0.45e9, "Pa",
 
 def shear_modulus(youngs: Measured, poisson: Measured) -> Measured:
     """G = E/(2(1 + ν))."""
-    return propagate(lambda e, nu: e / (2 * (1 + nu)), {"E": youngs, "Poisson ratio": poisson}, "Pa",
+    return gum(lambda e, nu: e / (2 * (1 + nu)), {"E": youngs, "Poisson ratio": poisson}, "Pa",
                      f"shear modulus G = E/(2(1+ν)), isotropic ({youngs.method.split(' (')[0]})")
 
 
 def bulk_modulus(youngs: Measured, poisson: Measured) -> Measured:
     """K = E/(3(1 − 2ν))."""
-    return propagate(lambda e, nu: e / (3 * (1 - 2 * nu)), {"E": youngs, "Poisson ratio": poisson}, "Pa",
+    return gum(lambda e, nu: e / (3 * (1 - 2 * nu)), {"E": youngs, "Poisson ratio": poisson}, "Pa",
                      "bulk modulus K = E/(3(1−2ν)), isotropic")
 
 
 def monroe_newman_ratio(g_se: Measured, g_li: Measured = G_LI_DEFAULT) -> Measured:
     """G_SE/(2·G_Li): > 1 is the (necessary-not-sufficient) Monroe–Newman 2005 condition. Informative."""
-    return propagate(lambda g, gl: g / (2 * gl), {"G_SE": g_se, "G_Li": g_li}, "1",
+    return gum(lambda g, gl: g / (2 * gl), {"G_SE": g_se, "G_Li": g_li}, "1",
                      f"Monroe–Newman ratio G_SE/(2·G_Li), G_Li = {g_li.value / 1e9:.3g} GPa "
                      "(J. Electrochem. Soc. 152 (2005) A396; informative, not a safety claim)")

@@ -13,7 +13,8 @@ from typing import Sequence
 import numpy as np
 from scipy.optimize import curve_fit, minimize_scalar
 
-from ssbcert.uncertainty import Measured, propagate, propagate_cov, type_a
+from ssbcert.properties._gum import gum
+from ssbcert.uncertainty import Measured, propagate_cov, type_a
 
 DIAMOND_E = 1141e9  # Pa
 DIAMOND_NU = 0.07
@@ -144,11 +145,11 @@ def combine_indents(hardness_Pa: Sequence[float], reduced_modulus_Pa: Sequence[f
         h_a = Measured(h_a.value, 0.0, "Pa", h_a.method, dof=math.inf)
         er_a = Measured(er_a.value, 0.0, "Pa", er_a.method, dof=math.inf)
     std = f"ISO 14577-1:2015, Oliver–Pharr, β = {beta:g}, ε = 0.75, n = {n} indents"
-    hardness = propagate(lambda h, a: h / a, {"indents (Type A)": h_a, "area function": area}, "Pa",
+    hardness = gum(lambda h, a: h / a, {"indents (Type A)": h_a, "area function": area}, "Pa",
                          f"indentation hardness H_IT = P_max/A_p ({std})")
-    e_r = propagate(lambda e, a: e / math.sqrt(a), {"indents (Type A)": er_a, "area function": area}, "Pa",
+    e_r = gum(lambda e, a: e / math.sqrt(a), {"indents (Type A)": er_a, "area function": area}, "Pa",
                     f"reduced modulus E_r = √π/(2β)·S/√A_p ({std})")
-    e_s = propagate(lambda er, nu: sample_modulus(er, nu), {"reduced modulus": e_r, "sample Poisson ratio": poisson_sample},
+    e_s = gum(lambda er, nu: sample_modulus(er, nu), {"reduced modulus": e_r, "sample Poisson ratio": poisson_sample},
                     "Pa", f"indentation modulus E_IT from E_r with diamond E_i = 1141 GPa, ν_i = 0.07, "
                           f"assumed ν_s = {poisson_sample.value:g} ({std})")
     notes: list[str] = []

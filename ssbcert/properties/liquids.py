@@ -6,7 +6,8 @@ A measured liquid density (sinker or densimeter) always wins over a table.
 """
 from __future__ import annotations
 
-from ssbcert.uncertainty import Measured, propagate
+from ssbcert.properties._gum import gum
+from ssbcert.uncertainty import Measured
 
 # Tanaka et al. 2001 coefficients: t in °C, result in kg/m³
 _A1, _A2, _A3, _A4, _A5 = -3.983035, 301.797, 522528.9, 69.34881, 999.974950
@@ -37,7 +38,7 @@ def liquid_density(liquid: str, temperature: Measured) -> Measured:
     if not lo <= temperature.value <= hi:
         raise ValueError(f"{liquid}: temperature {temperature.value} °C outside the table range {lo}–{hi} °C")
     table = Measured(1.0, u_rel, "1", f"{liquid} density table")
-    return propagate(lambda t, k: fn(t) * k, {"temperature": temperature, "table": table}, "kg/m^3",
+    return gum(lambda t, k: fn(t) * k, {"temperature": temperature, "table": table}, "kg/m^3",
                      f"{liquid} density at {temperature.value:g} °C ({fn.__doc__.splitlines()[0]})")
 
 

@@ -5,7 +5,8 @@ Quinn & Bradt (2007) showed the method is not a reliable K_Ic test, so results a
 """
 from __future__ import annotations
 
-from ssbcert.uncertainty import Measured, propagate
+from ssbcert.properties._gum import gum
+from ssbcert.uncertainty import Measured
 
 ANSTIS_XI = Measured(0.016, 0.004, "1", "Anstis calibration constant ξ = 0.016 ± 0.004 (Type B)")
 NIIHARA_CONST = 0.0089
@@ -13,7 +14,7 @@ NIIHARA_CONST = 0.0089
 
 def anstis(load: Measured, crack_c: Measured, modulus: Measured, hardness: Measured) -> tuple[Measured, list[str]]:
     """K = ξ·(E/H)^½·P/c^{3/2}, c from the indent centre (half-penny cracks, c ≥ 2a). Pa·m^½."""
-    k = propagate(lambda xi, p, c, e, h: xi * (e / h) ** 0.5 * p / c**1.5,
+    k = gum(lambda xi, p, c, e, h: xi * (e / h) ** 0.5 * p / c**1.5,
                   {"xi": ANSTIS_XI, "load": load, "crack length c": crack_c, "E": modulus, "H": hardness},
                   "Pa m^0.5", "indentation fracture resistance K_IFR, Anstis et al. 1981 (informative; "
                               "not a K_Ic per Quinn & Bradt 2007)")
@@ -27,7 +28,7 @@ def niihara(load: Measured, half_diagonal_a: Measured, crack_c: Measured, modulu
     ratio = (crack_c.value - half_diagonal_a.value) / half_diagonal_a.value
     if not 0.25 <= ratio <= 2.5:
         notes.append(f"Niihara: l/a = {ratio:.2f} outside 0.25–2.5; result not valid")
-    k = propagate(lambda p, a, c, e, h: NIIHARA_CONST * (e / h) ** 0.4 * p / (a * (c - a) ** 0.5),
+    k = gum(lambda p, a, c, e, h: NIIHARA_CONST * (e / h) ** 0.4 * p / (a * (c - a) ** 0.5),
                   {"load": load, "half-diagonal a": half_diagonal_a, "crack length c": crack_c, "E": modulus,
                    "H": hardness},
                   "Pa m^0.5", "indentation fracture resistance K_IFR, Niihara–Morena–Hasselman 1982 Palmqvist form "

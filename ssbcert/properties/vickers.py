@@ -5,7 +5,8 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from ssbcert.uncertainty import Measured, propagate, type_a
+from ssbcert.properties._gum import gum
+from ssbcert.uncertainty import Measured, type_a
 
 VICKERS_GEOMETRY = 2.0 * math.sin(math.radians(68.0))  # 1.85437 (136° face angle)
 KGF = 9.80665  # N; HV number is kgf/mm²
@@ -53,7 +54,7 @@ def vickers_from_diagonals(load: Measured, d1_m: Sequence[float], d2_m: Sequence
     rel = Measured(1.0, 0.0 if n == 1 else spread.u / spread.value, "1", "indent scatter", dof=spread.dof)
     diag = Measured(d_mean, u_diagonal_m, "m", "diagonal reading calibration (Type B)")
     force = f"{load.value / KGF:.3g} kgf" if load.value > 0 else "?"
-    hv = propagate(lambda p, d, r: VICKERS_GEOMETRY * p / d**2 * r,
+    hv = gum(lambda p, d, r: VICKERS_GEOMETRY * p / d**2 * r,
                    {"test force": load, "diagonal calibration": diag, "indent scatter (Type A)": rel}, "Pa",
                    f"Vickers hardness HV = 1.8544·P/d², P = {load.value:.4g} N (HV{force}), {n} indents (ASTM C1327)")
     return VickersResult(hv, hv_number(hv.value), d_mean, n, notes)

@@ -1,0 +1,6 @@
+"""Sample records: what was tested (identity, material, form, fabrication, electrodes) and the raw lab data
+(thickness points, weighings, lattice, indentation curves, Vickers diagonals, fracture loads)."""
+from ssbcert.sample.loader import load_sample, load_sample_text
+from ssbcert.sample.model import SampleRecord
+
+__all__ = ["SampleRecord", "load_sample", "load_sample_text"]

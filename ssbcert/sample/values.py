@@ -1,0 +1,46 @@
+"""Numbers with their standard uncertainty, as written in sample files.
+
+`diameter_mm: 5.0` or `diameter_mm: {value: 5.0, u: 0.02}` — u is a standard uncertainty in the
+unit named by the field. A bare number means "uncertainty not stated" (u = 0), which the
+certificate shows as such.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, NonNegativeFloat, PositiveFloat
+
+from ssbcert.uncertainty import Measured
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a misspelt or unit-less field must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _wrap_number(v: Any) -> Any:
+    if isinstance(v, bool):
+        return v  # let pydantic reject it with a type error
+    if isinstance(v, (int, float)):
+        return {"value": v}
+    return v
+
+
+class _Value(Strict):
+    value: float
+    u: NonNegativeFloat = Field(0.0, description="standard uncertainty, same unit as the field")
+    source: str | None = Field(None, description="where u comes from (calibration certificate, spec sheet…)")
+
+    def to_si(self, factor: float, unit: str, method: str = "") -> Measured:
+        """Scale to SI; a stated u is Type B unless the value came from repeats."""
+        text = method or ("Type B: " + self.source if self.source else "stated value")
+        return Measured(self.value * factor, self.u * factor, unit, text)
+
+
+class _PositiveValue(_Value):
+    value: PositiveFloat
+
+
+Value = Annotated[_Value, BeforeValidator(_wrap_number)]
+PositiveValue = Annotated[_PositiveValue, BeforeValidator(_wrap_number)]
