@@ -14,6 +14,10 @@ for folder, name in MAPPED.items():
 setup(
     packages=packages,
     package_dir=package_dir,
-    package_data={"ssbcert.protocols": ["*.yaml"], "ssbcert": ["data/*.csv", "data/*.yaml", "templates/*"]},
+    package_data={
+        "ssbcert.protocols": ["*.yaml"],
+        "ssbcert": ["data/*.csv", "data/*.yaml", "templates/*"],
+        "ssbcert.bench": ["*.yaml"],
+    },
     include_package_data=True,
 )
