@@ -9,7 +9,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="Solid-electr
 def _register_all() -> None:
     from importlib import import_module
 
-    for name in ("demo",):
+    for name in ("sim",):
         import_module(f"ssbcert.cli.{name}").register(app)
 
 
