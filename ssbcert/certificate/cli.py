@@ -1,0 +1,65 @@
+"""CLI commands of the certificate area; the main app calls :func:`register`.
+
+``ssbcert verify CERT`` exits 0 when the certificate and its raw data are intact, 1 otherwise, and
+prints what changed. The shared ``schema certificate`` command should print
+:func:`certificate_json_schema` (re-exported here).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from ssbcert.certificate.model import certificate_json_schema
+from ssbcert.certificate.verify import verify
+
+__all__ = ["register", "certificate_json_schema", "schema_text"]
+
+
+def schema_text() -> str:
+    """The published schema as pretty JSON text."""
+    return json.dumps(certificate_json_schema(), indent=2, ensure_ascii=False, sort_keys=True)
+
+
+def verify_command(
+    cert: Path = typer.Argument(..., help="certificate JSON file", exists=True, dir_okay=False),
+    require_trusted: bool = typer.Option(False, "--require-trusted", help="fail if the signing key is not trusted"),
+    no_raw: bool = typer.Option(False, "--no-raw", help="skip re-hashing the referenced raw-data files"),
+    as_json: bool = typer.Option(False, "--json", help="machine-readable report"),
+) -> None:
+    """Verify a certificate's signature, its fields and the raw data it references."""
+    report = verify(cert, require_trusted=require_trusted, check_raw_data=not no_raw)
+    if as_json:
+        typer.echo(json.dumps({
+            "ok": report.ok, "certificate_id": report.certificate_id, "key_fingerprint": report.key_fingerprint,
+            "key_trusted": report.key_trusted, "changed_fields": report.changed_fields, "problems": report.problems,
+            "warnings": report.warnings, "raw_data": [vars(c) for c in report.raw_data],
+        }, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(report.text())
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def render_command(
+    cert: Path = typer.Argument(..., help="certificate JSON file", exists=True, dir_okay=False),
+    out_dir: Path = typer.Option(None, "--out", help="folder for the .pdf and .html (default: beside CERT)"),
+) -> None:
+    """Render a certificate to PDF and HTML (verification status is shown on the summary page)."""
+    from ssbcert.certificate.plots import certificate_figures
+    from ssbcert.certificate.render_html import write_html
+    from ssbcert.certificate.render_pdf import write_pdf
+    from ssbcert.certificate.signing import read_certificate
+
+    c = read_certificate(cert)
+    ok = verify(cert).ok if c.integrity else None
+    figs = certificate_figures(c)
+    target = (out_dir or cert.parent) / cert.stem
+    pdf = write_pdf(c, target.with_suffix(".pdf"), figures=figs, verified=ok)
+    html = write_html(c, target.with_suffix(".html"), figures=figs, verified=ok)
+    typer.echo(f"{pdf}\n{html}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("verify")(verify_command)
+    app.command("render")(render_command)
