@@ -1,0 +1,198 @@
+"""One call per spectrum or per temperature series: KK → fit → arcs → conductivities (→ Arrhenius).
+
+`analyse_spectrum` is what the certificate and the CLI call for one sweep; `analyse_series` for a
+temperature series (each spectrum seeded from its neighbour, Arrhenius per process, hysteresis).
+When no circuit is given, the candidates R0-p(R1,CPE1)[-p(R2,CPE2)][-CPE3] are fitted and the one
+with the lowest AIC is kept; an extra element must lower the AIC by `AIC_MARGIN` to be accepted.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from ssbcert.analysis.arcs import ArcAssignment, AssignmentRules, assign_arcs
+from ssbcert.analysis.arrhenius import ArrheniusResult, Hysteresis, fit_arrhenius, hysteresis, split_heating_cooling
+from ssbcert.analysis.circuit import parse_circuit
+from ssbcert.analysis.conductivity import Conductivity, conductivities
+from ssbcert.analysis.fit import FitResult, fit_circuit
+from ssbcert.analysis.geometry import Geometry, ThroughPlane
+from ssbcert.analysis.kk import DEFAULT_LIMIT_PERCENT, KKResult, lin_kk
+from ssbcert.errors import InputError
+from ssbcert.records import ImpedanceSpectrum
+
+CANDIDATE_CIRCUITS = (
+    "R0-p(R1,CPE1)",
+    "R0-p(R1,CPE1)-CPE2",
+    "R0-p(R1,CPE1)-p(R2,CPE2)",
+    "R0-p(R1,CPE1)-p(R2,CPE2)-CPE3",
+)
+AIC_MARGIN = 10.0
+
+
+@dataclass
+class SpectrumAnalysis:
+    """Everything the certificate needs from one spectrum; `flags` collects every warning."""
+
+    temperature_K: float | None
+    circuit: str
+    circuit_selection: str
+    kk: KKResult
+    fit: FitResult
+    arcs: ArcAssignment
+    conductivity: Conductivity
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """KK passed and the fit converged: the numbers may go on a certificate."""
+        return self.kk.passed and self.fit.success
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "temperature_K": self.temperature_K, "circuit": self.circuit, "circuit_selection": self.circuit_selection,
+            "valid": self.valid, "flags": list(self.flags), "kk": self.kk.as_dict(), "fit": self.fit.as_dict(),
+            "arcs": self.arcs.as_dict(), "conductivity": self.conductivity.as_dict(),
+        }
+
+
+def _aic(fit: FitResult) -> float:
+    n = 2 * fit.frequency_Hz.size
+    k = int(np.sum(~np.asarray(fit.fixed)))
+    return n * math.log(max(fit.chi2, 1e-300) / n) + 2 * k
+
+
+def _select_fit(f: np.ndarray, z: np.ndarray, circuit: str | None, k_cell: float,
+                extra_starts: Sequence[np.ndarray], fit_options: dict[str, Any]) -> tuple[FitResult, str]:
+    if circuit is not None:
+        return fit_circuit(f, z, circuit, cell_constant_per_m=k_cell, extra_starts=extra_starts, **fit_options), "given"
+    best: tuple[float, FitResult] | None = None
+    for c in CANDIDATE_CIRCUITS:
+        n_par = len(parse_circuit(c).param_names)
+        starts = [s for s in extra_starts if len(s) == n_par]
+        r = fit_circuit(f, z, c, cell_constant_per_m=k_cell, extra_starts=starts, **fit_options)
+        if not r.success:
+            continue
+        a = _aic(r)
+        if best is None or a < best[0] - AIC_MARGIN:
+            best = (a, r)
+    if best is None:
+        raise InputError("no candidate circuit could be fitted", field="circuit", expected="a fittable spectrum")
+    return best[1], f"lowest AIC of {', '.join(CANDIDATE_CIRCUITS)} (extra elements need ΔAIC > {AIC_MARGIN:g})"
+
+
+def _window(spectrum: ImpedanceSpectrum, f_min_Hz: float | None, f_max_Hz: float | None) -> tuple[np.ndarray, np.ndarray]:
+    f = spectrum.frequency_Hz
+    keep = np.isfinite(f) & np.isfinite(spectrum.z_real_ohm) & np.isfinite(spectrum.z_imag_ohm) & (f > 0)
+    if f_min_Hz is not None:
+        keep &= f >= f_min_Hz
+    if f_max_Hz is not None:
+        keep &= f <= f_max_Hz
+    if keep.sum() < 5:
+        raise InputError("too few usable points in the spectrum", field="spectrum", expected=">= 5",
+                         found=str(int(keep.sum())))
+    return f[keep], spectrum.z[keep]
+
+
+def analyse_spectrum(
+    spectrum: ImpedanceSpectrum,
+    geometry: Geometry,
+    circuit: str | None = None,
+    *,
+    kk_limit_percent: float = DEFAULT_LIMIT_PERCENT,
+    rules: AssignmentRules = AssignmentRules(),
+    f_min_Hz: float | None = None,
+    f_max_Hz: float | None = None,
+    extra_starts: Sequence[np.ndarray] = (),
+    **fit_options: Any,
+) -> SpectrumAnalysis:
+    """KK-validate, fit (given circuit or automatic choice), assign arcs and derive σ/ASR.
+    `fit_options` go to fit_circuit (fixed, bounds, weighting, n_starts, seed)."""
+    f, z = _window(spectrum, f_min_Hz, f_max_Hz)
+    kk = lin_kk(f, z, limit_percent=kk_limit_percent)
+    k_cell = geometry.cell_constant_per_m
+    fit, how = _select_fit(f, z, circuit, k_cell, extra_starts, fit_options)
+    arcs = assign_arcs(fit, k_cell, in_plane=not isinstance(geometry, ThroughPlane), rules=rules)
+    cond = conductivities(fit, arcs, geometry)
+    flags: list[str] = []
+    if not kk.passed:
+        flags.append("kk_failed: " + kk.message)
+    if not fit.success:
+        flags.append("fit_failed: " + fit.message)
+    flags += arcs.flags + cond.flags
+    return SpectrumAnalysis(spectrum.temperature_K, fit.circuit, how, kk, fit, arcs, cond, flags)
+
+
+@dataclass
+class SeriesAnalysis:
+    """A temperature series: per-spectrum analyses and Arrhenius fits per process."""
+
+    spectra: list[SpectrumAnalysis]
+    convention: str
+    arrhenius: dict[str, ArrheniusResult]  # keys: 'bulk', 'grain_boundary', 'total'
+    hysteresis: dict[str, Hysteresis]
+    flags: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"convention": self.convention, "spectra": [s.as_dict() for s in self.spectra],
+                "arrhenius": {k: v.as_dict() for k, v in self.arrhenius.items()},
+                "hysteresis": {k: v.as_dict() for k, v in self.hysteresis.items()}, "flags": list(self.flags)}
+
+
+_SIGMA_FIELDS = {"bulk": "sigma_bulk_S_per_m", "grain_boundary": "sigma_gb_apparent_S_per_m",
+                 "total": "sigma_total_S_per_m"}
+
+
+def analyse_series(
+    spectra: Sequence[ImpedanceSpectrum],
+    geometry: Geometry,
+    circuit: str | None = None,
+    *,
+    convention: str = "sigma_T",
+    u_temperature_K: float = 0.0,
+    **options: Any,
+) -> SeriesAnalysis:
+    """Analyse spectra in measurement order (each seeded from its neighbour's fit), then fit
+    Arrhenius laws to the valid points of each process and compare heating with cooling."""
+    if not spectra:
+        raise InputError("empty spectrum series", field="spectra", expected="at least one spectrum")
+    for i, s in enumerate(spectra):
+        if s.temperature_K is None:
+            raise InputError("every spectrum of a series needs a temperature", field=f"spectra[{i}].temperature_K",
+                             expected="kelvin", found="None")
+    out: list[SpectrumAnalysis] = []
+    for s in spectra:
+        seed = [out[-1].fit.params.copy()] if out and out[-1].fit.success else []
+        out.append(analyse_spectrum(s, geometry, circuit, extra_starts=seed, **options))
+    flags: list[str] = []
+    arr: dict[str, ArrheniusResult] = {}
+    hyst: dict[str, Hysteresis] = {}
+    temps = [float(s.temperature_K) for s in spectra]  # type: ignore[arg-type]
+    heat, cool = split_heating_cooling(temps)
+
+    def points(kind: str, idx: Sequence[int]) -> tuple[list[float], list[float], list[float]]:
+        t, v, u = [], [], []
+        for i in idx:
+            m = getattr(out[i].conductivity, _SIGMA_FIELDS[kind])
+            if m is not None and out[i].valid and m.value > 0:
+                t.append(temps[i]); v.append(m.value); u.append(m.u)
+        return t, v, u
+
+    for kind in _SIGMA_FIELDS:
+        t, v, u = points(kind, range(len(out)))
+        if len(set(t)) >= 2:
+            arr[kind] = fit_arrhenius(t, v, u if all(x > 0 for x in u) else None, u_temperature_K,
+                                      convention=convention, kind=kind)
+        elif t:
+            flags.append(f"arrhenius_{kind}_skipped: fewer than two valid temperatures")
+        th, vh, uh = points(kind, heat)
+        tc, vc, uc = points(kind, cool)
+        if len(set(th)) >= 2 and len(set(tc)) >= 2:
+            hyst[kind] = hysteresis(
+                fit_arrhenius(th, vh, uh if all(x > 0 for x in uh) else None, u_temperature_K, convention=convention, kind=kind),
+                fit_arrhenius(tc, vc, uc if all(x > 0 for x in uc) else None, u_temperature_K, convention=convention, kind=kind))
+            if hyst[kind].significant:
+                flags.append(f"hysteresis_{kind}: heating and cooling differ by more than 2 u")
+    return SeriesAnalysis(out, convention, arr, hyst, flags)
