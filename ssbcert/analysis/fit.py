@@ -243,8 +243,10 @@ def fit_circuit(
         if best is None or res.cost < best.cost:
             best = res
         agree = sum(c <= 2 * best.cost * (1 + 1e-5) + 1e-300 for c in costs)
-        # a solution resting on a default bound is a symptom of a wrong basin: keep searching
-        suspicious = bool(np.any((best.active_mask != 0) & ~prob.user_bounded[prob.free]))
+        # a solution resting on an upper default bound (or an exponent on its lower bound) is a
+        # symptom of a wrong basin: keep searching. R → 0 (no series offset) is legitimate.
+        am = best.active_mask
+        suspicious = bool(np.any(((am == 1) | ((am == -1) & ~prob.flog)) & ~prob.user_bounded[prob.free]))
         if tried >= len(starts) and agree >= 2 and not suspicious:
             break
     assert best is not None
