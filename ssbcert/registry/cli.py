@@ -1,0 +1,105 @@
+"""CLI commands of the registry area; the main app calls :func:`register`.
+
+Adds ``registry list|show|search|add`` (a sub-app) and ``study thickness --material LLZO``.
+``--db URL`` (or ``$SSBCERT_REGISTRY_URL``) selects the database; default is SQLite under
+``$SSBCERT_HOME``.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from ssbcert.registry.db import CertificateSummary, Registry
+
+registry_app = typer.Typer(no_args_is_help=True, help="Registry of samples, sessions and certificates.")
+study_app = typer.Typer(no_args_is_help=True, help="Studies across certified films.")
+
+DB_OPTION = typer.Option(None, "--db", help="SQLAlchemy URL (default: SQLite under $SSBCERT_HOME)")
+
+
+def _fmt(v: float | None, spec: str = ".3g") -> str:
+    return "—" if v is None else format(v, spec)
+
+
+def _table(rows: list[CertificateSummary]) -> str:
+    head = f"{'certificate':38} {'sample':16} {'material':9} {'h/µm':>8} {'σ/S cm⁻¹':>10} {'ASR/Ω cm²':>10} {'outcome':12} issued"
+    lines = [head]
+    for r in rows:
+        lines.append(f"{r.certificate_id.removeprefix('urn:uuid:'):38} {(r.sample_id or '')[:16]:16} {r.material[:9]:9} "
+                     f"{_fmt(r.thickness_um):>8} {_fmt(r.sigma_total_S_cm):>10} {_fmt(r.asr_ohm_cm2):>10} "
+                     f"{r.outcome:12} {r.issued_at:%Y-%m-%d}")
+    return "\n".join(lines) if rows else "no certificates"
+
+
+@registry_app.command("list")
+def list_command(
+    material: str = typer.Option(None, help="e.g. LLZO"),
+    outcome: str = typer.Option(None, help="pass, fail, inconclusive, none"),
+    min_h: float = typer.Option(None, "--min-h", help="minimum thickness / µm"),
+    max_h: float = typer.Option(None, "--max-h", help="maximum thickness / µm"),
+    all_versions: bool = typer.Option(False, "--all", help="include superseded certificates"),
+    limit: int = typer.Option(100),
+    db: str = DB_OPTION,
+) -> None:
+    """List certificates, newest first."""
+    with Registry(db) as reg:
+        typer.echo(_table(reg.list_certificates(material=material, outcome=outcome, min_thickness_um=min_h,
+                                                max_thickness_um=max_h, include_superseded=all_versions, limit=limit)))
+
+
+@registry_app.command("search")
+def search_command(text: str = typer.Argument(..., help="part of an id, sample, material or composition"),
+                   db: str = DB_OPTION) -> None:
+    """Find certificates by substring."""
+    with Registry(db) as reg:
+        typer.echo(_table(reg.search(text)))
+
+
+@registry_app.command("show")
+def show_command(certificate_id: str = typer.Argument(..., help="id or unique prefix"), db: str = DB_OPTION) -> None:
+    """Print a stored certificate's JSON."""
+    with Registry(db) as reg:
+        try:
+            doc = reg.get_document(certificate_id)
+        except KeyError as exc:
+            typer.echo(str(exc.args[0]), err=True)
+            raise typer.Exit(1) from None
+    typer.echo(json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True))
+
+
+@registry_app.command("add")
+def add_command(cert: Path = typer.Argument(..., exists=True, dir_okay=False), db: str = DB_OPTION) -> None:
+    """Register a certificate file (it must verify first)."""
+    from ssbcert.certificate.signing import read_certificate
+    from ssbcert.certificate.verify import verify
+
+    report = verify(cert)
+    if not report.ok:
+        typer.echo(report.text(), err=True)
+        raise typer.Exit(1)
+    with Registry(db) as reg:
+        new = reg.add_certificate(read_certificate(cert))
+    typer.echo(("registered " if new else "already registered ") + report.certificate_id)
+
+
+@study_app.command("thickness")
+def thickness_command(
+    material: str = typer.Option(..., "--material", help="e.g. LLZO"),
+    plot: Path = typer.Option(None, "--plot", help="PNG path (default: thickness_<material>.png in the current folder)"),
+    db: str = DB_OPTION,
+) -> None:
+    """σ vs h and ASR vs h across certified films, with literature points; prints the answer."""
+    from ssbcert.registry.study import thickness_study
+
+    target = plot or Path(f"thickness_{material}.png")
+    with Registry(db) as reg:
+        study = thickness_study(reg, material, plot_path=target)
+    typer.echo(study.summary)
+    typer.echo(f"plot: {target}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(registry_app, name="registry")
+    app.add_typer(study_app, name="study")
