@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ssbcert.errors import InputError
+from ssbcert.importers.base import Block
 from ssbcert.importers.detect import reader_for
 from ssbcert.records import ImpedanceSpectrum
 
@@ -75,6 +76,12 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def read_blocks(path: Path, data: bytes) -> tuple[str, list[Block]]:
+    """The reader's name and the blocks it finds in `data` (the content of `path`), or InputError."""
+    name, reader = reader_for(path, data)
+    return name, reader(path, data)
+
+
 def read_file(path: Path) -> tuple[list[ImpedanceSpectrum], list[Provenance]]:
     """One file -> its spectra and provenance, or InputError."""
     path = Path(path)
@@ -82,13 +89,7 @@ def read_file(path: Path) -> tuple[list[ImpedanceSpectrum], list[Provenance]]:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError("cannot read file", file=str(path), found=exc.strerror or str(exc)) from None
-    name, reader = reader_for(path, data)
-    try:
-        blocks = reader(path, data)
-    except InputError:
-        raise
-    except (ValueError, IndexError, KeyError, OverflowError, ArithmeticError) as exc:  # reader bug guard
-        raise InputError(f"could not read as {name}", file=str(path), found=f"{type(exc).__name__}: {exc}") from None
+    name, blocks = read_blocks(path, data)
     if not blocks:
         raise InputError("no impedance spectrum found", file=str(path), expected=f"a {name} spectrum", found="none")
     digest = sha256_of(data)

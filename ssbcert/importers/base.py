@@ -45,6 +45,8 @@ class TextFile:
         lines = _LINE_BREAK.split(text)
         if lines and lines[-1] == "":
             lines.pop()
+        if not any(line.strip() for line in lines):
+            raise InputError("empty file", file=str(path), expected="a header and data rows", found="no text")
         return cls(str(path), lines)
 
     def fail(self, message: str, line_index: int | None = None, **kw: Any) -> NoReturn:

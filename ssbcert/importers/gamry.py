@@ -11,10 +11,12 @@ a comma can mean nothing else.
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Any
 
 from ssbcert.importers.base import Block, TextFile, guess_decimal_comma, read_table, require_rows, split_fields, stated_float
-from ssbcert.importers.units import build_spectrum, map_columns, require_columns
+from ssbcert.importers.units import FREQUENCY, build_spectrum, map_columns, require_columns
 
 NAME = "gamry-dta"
 _ABORT = "EXPERIMENTABORTED"
@@ -35,6 +37,23 @@ def _settings(lines: list[str]) -> dict[str, str]:
         if len(parts) >= 3 and parts[1] in ("LABEL", "QUANT", "IQUANT", "POTEN", "PSTAT", "TOGGLE", "SELECTOR"):
             out.setdefault(parts[0], parts[2].strip())
     return out
+
+
+def _require_complete_sweep(tf: TextFile, last_line: int, columns: dict[str, list[float]], specs: dict[str, Any],
+                            settings: dict[str, str]) -> None:
+    """Without an abort marker the sweep must reach FREQFINAL (within 1.5 point steps); otherwise
+    the table was cut (a truncated file), and a silently shorter spectrum would be wrong."""
+    first, final = stated_float(settings.get("FREQINIT")), stated_float(settings.get("FREQFINAL"))
+    per_decade = stated_float(settings.get("PTSPERDEC"))
+    if not (first and final and per_decade and first > 0 and final > 0 and per_decade > 0):
+        return
+    last = columns[FREQUENCY][-1] * specs[FREQUENCY][1].scale
+    if last <= 0:
+        return
+    steps = math.log10(last / final) * per_decade * (1 if first > final else -1)
+    if steps > 1.5:
+        tf.fail("impedance table ends before the planned final frequency, with no abort marker (file truncated?)",
+                last_line, expected=f"a sweep down to {final:g} Hz or an {_ABORT} line", found=f"last point at {last:g} Hz")
 
 
 def read(path: Path, data: bytes) -> list[Block]:
@@ -65,6 +84,8 @@ def read(path: Path, data: bytes) -> list[Block]:
             tf.fail("experiment aborted before any impedance point", table.end,
                     expected="at least one complete ZCURVE row", found=_ABORT)
         require_rows(tf, table, start, "ZCURVE header")
+        if not aborted:
+            _require_complete_sweep(tf, table.lines[-1], table.columns, cmap.specs, settings)
         meta = {"ac_amplitude_V_rms": None if vac_mV is None else vac_mV / 1000.0,
                 "dc_potential_V": stated_float(settings.get("VDC")), "aborted": aborted}
         spectrum, warnings = build_spectrum(tf, table, cmap, meta)

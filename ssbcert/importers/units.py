@@ -47,6 +47,8 @@ for _q, _names in {
     for _n in _names.split():
         _LABELS[_n] = _q
 
+_SIGNED = {Z_REAL, Z_IMAG, PHASE}
+
 _UNIT_SPLITS = (
     re.compile(r"^(?P<label>.*?)\s*[\(\[](?P<unit>[^\(\)\[\]]*)[\)\]]$"),  # name (unit) / name [unit]
     re.compile(r"^(?P<label>.*)/(?P<unit>[^/]+)$"),  # name/unit
@@ -100,7 +102,9 @@ def _label_quantity(label: str) -> tuple[str, float] | None:
         sign, lab = -1.0, lab[3:].strip(" _-")
     key = re.sub(r"\s+", "", lab.lower())
     q = _LABELS.get(key)
-    return None if q is None else (q, sign)
+    if q is None or (sign < 0 and q not in _SIGNED):
+        return None  # a negated frequency or time is not a column we can trust
+    return q, sign
 
 
 def classify(header: str) -> ColumnSpec | None:
@@ -189,6 +193,11 @@ def build_spectrum(
         return np.asarray(cols[q], dtype=float) * spec.scale * spec.sign
 
     f = si(FREQUENCY)
+    bad = ~(np.isfinite(f) & (f > 0))
+    if bad.any():  # e.g. 1e300 kHz overflows
+        k = int(np.argmax(bad))
+        tf.fail("invalid frequency", table.lines[k], field=FREQUENCY, expected="a positive finite number in Hz",
+                found=repr(float(f[k])))
     if Z_REAL in cmap.specs and Z_IMAG in cmap.specs:
         zr, zi = si(Z_REAL), si(Z_IMAG)
     else:

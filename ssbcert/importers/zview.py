@@ -68,21 +68,25 @@ def read(path: Path, data: bytes) -> list[Block]:
     return _blocks(tf, table, cmap, settings, f"ZPlot {version}" if version else "ZPlot", warnings)
 
 
+def _count_line(line: str) -> int | None:
+    """The bare point-count line of ZPlotW/Z60W headers (a single non-negative integer)."""
+    value = stated_float(line.strip().strip('"'), decimal_comma=False)
+    return int(value) if value is not None and value.is_integer() and 0 <= value < 1e9 else None
+
+
 def read_csv(path: Path, data: bytes) -> list[Block]:
     tf = TextFile.from_bytes(path, data)
     first = tf.find(lambda s: len(split_fields(s, ",")) >= _MIN_FIELDS and is_numeric_row(split_fields(s, ",")))
     if first is None:
         tf.fail("no data rows", None, expected=f"comma-separated rows of at least {_MIN_FIELDS} numbers", found="none")
     header = tf.lines[:first]
-    count = None
-    if header and is_numeric_row(split_fields(header[-1], ",")) and len(split_fields(header[-1], ",")) == 1:
-        count = int(float(header[-1].strip()))
-    elif len(header) > 1 and "Freq" in header[-1] and is_numeric_row(split_fields(header[-2], ",")):
-        count = int(float(header[-2].strip()))
+    count = _count_line(header[-1]) if header else None
+    if count is None and len(header) > 1 and "Freq" in header[-1]:
+        count = _count_line(header[-2])
     table = read_table(tf, first, _DEFAULT.wanted(), delimiter=",", n_fields=_MIN_FIELDS, column_names=_DEFAULT.names)
     require_rows(tf, table, first, "header")
     warnings = _check_count(tf, table, count, first)
-    title = split_fields(tf.lines[0], ",")[0] if tf.lines else ""
+    title = (split_fields(tf.lines[0], ",") or [""])[0]
     text = [s.strip().strip('"') for s in header if s.strip().strip('"')]
     settings = {"title": title, "header_text": " | ".join(text[1:])}
     return _blocks(tf, table, _DEFAULT, settings, title.split(" Data File")[0] or "ZPlot", warnings)

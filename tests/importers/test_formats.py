@@ -172,3 +172,12 @@ def test_novocontrol_temperature_without_unit_is_not_guessed(tmp_path):
                                    "Freq [Hz]\tZ' [Ohm]\tZ'' [Ohm]", "10\t1\t-1"])
     (s,), (prov,) = read_file(p)
     assert s.temperature_K is None and "no recognised unit" in prov.warnings[0]
+
+
+def test_gamry_table_cut_at_a_row_boundary_is_rejected(tmp_path):
+    """No abort marker and the sweep stops short of FREQFINAL: the file was truncated."""
+    text = (VENDOR / "exampleDataGamry.DTA").read_bytes().decode("latin-1").split("\n")
+    p = _write(tmp_path, "cut.DTA", text[:500])
+    with pytest.raises(InputError) as exc:
+        read_file(p)
+    assert exc.value.line == 500 and "before the planned final frequency" in str(exc.value)

@@ -1,0 +1,92 @@
+"""Mutated fixtures (byte flips, truncation, line deletion, junk insertion): a reader either returns
+valid spectra or raises its own InputError; nothing else escapes and nothing hangs."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from ssbcert.errors import InputError
+from ssbcert.importers.api import read_blocks
+
+# SSBCERT_FUZZ=N runs N random examples per group for a deeper local search; CI uses a fixed, fast set.
+FUZZ_EXAMPLES = int(os.environ.get("SSBCERT_FUZZ", "150"))
+DERANDOMIZE = "SSBCERT_FUZZ" not in os.environ
+VENDOR = Path(__file__).resolve().parents[1] / "fixtures" / "vendor_formats"
+FIXTURES = VENDOR.parent
+FILES = {p.name: p.read_bytes() for p in sorted(VENDOR.iterdir()) if not p.name.startswith(("LICENSE", "README"))}
+FILES["novocontrol_style.txt"] = (FIXTURES / "novocontrol_style.txt").read_bytes()
+
+JUNK = st.sampled_from([b"\x00", b"\xff\xfe", b"nan", b"-inf", b"1e999", b"\t", b",", b";", b"\r", b"\n", b"\n\n",
+                        b"EXPERIMENTABORTED\tTOGGLE\tT\n", b"End Comments\n", b"freq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\n",
+                        b"</Segment1>\n", b"MODULE", b"Temperature: x K\n", b"0", b"-", b"e", b"\xc3", b"\"", b"#"])
+
+
+@st.composite
+def mutations(draw):
+    ops = draw(st.lists(st.tuples(st.sampled_from(["flip", "truncate", "delete_line", "insert"]),
+                                  st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=4))
+    return ops, [draw(JUNK) for _ in ops]
+
+
+def mutate(data: bytes, ops, junk) -> bytes:
+    b = bytearray(data)
+    for (kind, where, value), insert in zip(ops, junk):
+        pos = int(where * len(b)) if b else 0
+        if kind == "flip" and b:
+            b[min(pos, len(b) - 1)] ^= value or 1
+        elif kind == "truncate":
+            del b[pos:]
+        elif kind == "delete_line":
+            start = b.rfind(b"\n", 0, pos) + 1
+            end = b.find(b"\n", pos)
+            del b[start:(len(b) if end < 0 else end + 1)]
+        else:
+            b[pos:pos] = insert
+    return bytes(b)
+
+
+def _check(name: str, data: bytes) -> None:
+    t0 = time.perf_counter()
+    try:
+        _, blocks = read_blocks(Path(name), data)
+    except InputError as exc:
+        assert str(exc)
+    else:
+        for blk in blocks:
+            s = blk.spectrum
+            assert len(s) > 0 and len(s.frequency_Hz) == len(s.z_real_ohm) == len(s.z_imag_ohm)
+            if blk.first_line is not None or s.frequency_Hz.size:
+                assert np.all(np.isfinite(s.frequency_Hz)) and np.all(s.frequency_Hz > 0)
+    assert time.perf_counter() - t0 < 2.0, "reader too slow on a mutated file"
+
+
+GROUPS = {
+    "biologic": ["exampleDataBioLogic.mpt", "exampleDataBioLogic.mpr"],
+    "gamry": ["exampleDataGamry.DTA", "exampleDataGamryABORT.DTA"],
+    "zplot": ["exampleDataZPlot.z", "exampleDataZPlot_noComments.z", "exampleDataAutolab.txt"],
+    "tables": ["exampleDataParstat.txt", "exampleDataPowersuite.txt", "exampleDataCHInstruments.txt",
+               "exampleDataVersaStudio.par", "exampleData.csv", "novocontrol_style.txt"],
+}
+
+
+@pytest.mark.parametrize("group", list(GROUPS))
+def test_mutated_fixtures_fail_only_with_input_error(group):
+    names = GROUPS[group]
+
+    @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=DERANDOMIZE)
+    @given(which=st.sampled_from(names), m=mutations())
+    def run(which, m):
+        _check(which, mutate(FILES[which], *m))
+
+    run()
+
+
+def test_every_truncation_point_of_the_mpr():
+    data = FILES["exampleDataBioLogic.mpr"]
+    for cut in range(0, len(data), 7):
+        _check("exampleDataBioLogic.mpr", data[:cut])
