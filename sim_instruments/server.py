@@ -33,6 +33,10 @@ class TwinDevice(Protocol):
 
     def on_disconnect(self) -> None: ...
 
+    # Optional: `interrupt(message) -> bytes | None`. While a streamed reply is being sent, the
+    # server reads input between chunks and offers each message to it (a MethodSCRIPT `Z` abort);
+    # messages it does not take (None) are handled normally once the stream ends.
+
 
 class TwinServer:
     def __init__(self, device: TwinDevice, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -98,7 +102,7 @@ class TwinServer:
             buf = buf[pos + len(term) :]
 
     def _serve(self, conn: socket.socket) -> None:
-        buf = b""
+        inbox = bytearray()  # bytes received but not yet framed (also filled while streaming)
         try:
             while not self._stop.is_set():
                 try:
@@ -107,11 +111,15 @@ class TwinServer:
                     return
                 if not chunk:
                     return
-                buf += chunk
-                msgs, buf = self._split(buf)
-                for raw in msgs:
+                inbox += chunk
+                while True:
+                    msgs, rest = self._split(bytes(inbox))
+                    if not msgs:
+                        break
+                    raw, tail = msgs[0], bytes(inbox)[len(msgs[0]) :]
+                    inbox[:] = tail[self._terminator_len(tail) :]
                     text = raw.decode("latin-1").rstrip("\r")
-                    if not self._exchange(conn, text):
+                    if not self._exchange(conn, text, inbox):
                         return
         finally:
             with self._lock:
@@ -119,7 +127,44 @@ class TwinServer:
             _close_quietly(conn)
             self.device.on_disconnect()
 
-    def _exchange(self, conn: socket.socket, text: str) -> bool:
+    def _terminator_len(self, tail: bytes) -> int:
+        for t in sorted(self.device.input_terminators, key=len, reverse=True):
+            if tail.startswith(t):
+                return len(t)
+        return 0
+
+    def _poll_interrupts(self, conn: socket.socket, inbox: bytearray) -> bool:
+        """Between streamed chunks: read what arrived and let the device act on interrupts now.
+
+        Returns False when the peer closed the connection."""
+        interrupt = getattr(self.device, "interrupt", None)
+        if interrupt is None:
+            return True
+        try:
+            conn.setblocking(False)
+            try:
+                data = conn.recv(65536)
+            finally:
+                conn.setblocking(True)
+        except (BlockingIOError, InterruptedError):
+            return True
+        except OSError:
+            return False
+        if not data:
+            return False
+        inbox += data
+        msgs, rest = self._split(bytes(inbox))
+        keep = b""
+        for raw in msgs:
+            reply = interrupt(raw.decode("latin-1").rstrip("\r"))
+            if reply is None:
+                keep += raw + self.device.input_terminators[0]
+            else:
+                conn.sendall(reply)
+        inbox[:] = keep + rest
+        return True
+
+    def _exchange(self, conn: socket.socket, text: str, inbox: bytearray | None = None) -> bool:
         self.messages += 1
         rules = self.device.faults.triggered(text)
         for rule in rules:
@@ -134,13 +179,17 @@ class TwinServer:
             if rule.kind == "delay":
                 self._stop.wait(float(rule.params.get("seconds", 1.0)))
         garble = any(r.kind == "garble" for r in rules)
-        chunks = [reply] if isinstance(reply, (bytes, bytearray)) else reply
+        streamed = not isinstance(reply, (bytes, bytearray))
+        chunks = reply if streamed else [reply]
         try:
             for chunk in chunks:
-                if garble:
+                if garble and chunk:
                     chunk = self.device.faults.garble(bytes(chunk))
                     garble = False
-                conn.sendall(chunk)
+                if chunk:
+                    conn.sendall(chunk)
+                if streamed and inbox is not None and not self._poll_interrupts(conn, inbox):
+                    return False
         except OSError:
             return False
         return True
