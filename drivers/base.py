@@ -331,9 +331,54 @@ class ImpedanceAnalyzer(Driver):
             raise ValueError(f"{self.model}: averaging: expected 1..{cap.max_averaging}, found {averaging}")
 
 
+@dataclass(frozen=True)
+class StabilityResult:
+    """Outcome of `wait_stable`: whether the reading stayed in band for a whole window, and its statistics."""
+
+    stable: bool
+    setpoint_K: float
+    band_K: float
+    mean_K: float  # over the last window (or whatever was read)
+    sd_K: float
+    elapsed_s: float  # instrument time spent waiting
+    samples: int  # readings in the last window
+    reason: str = ""
+
+
 class TemperatureController(Driver):
     role = "temperature"
     capabilities: ClassVar[TemperatureCapabilities]
+
+    def wait_stable(
+        self, setpoint_K: float, band_K: float, window_s: float, timeout_s: float, poll_s: float = 2.0
+    ) -> StabilityResult:
+        """Poll until every reading of the last `window_s` lies within ±band_K of the setpoint and no
+        ramp is running; a controller that never settles gives a not-stable result at `timeout_s`."""
+        t0 = self.clock.now()
+        window: list[tuple[float, float]] = []
+        streak_start: float | None = None
+        while True:
+            value = self.read_temperature_K()
+            now = self.clock.now()
+            window = [(t, v) for t, v in window if t >= now - window_s] + [(now, value)]
+            if abs(value - setpoint_K) <= band_K:
+                streak_start = now if streak_start is None else streak_start
+            else:
+                streak_start = None
+            values = np.array([v for _, v in window])
+            elapsed = now - t0
+            if streak_start is not None and now - streak_start >= window_s and not self.ramping():
+                return StabilityResult(True, setpoint_K, band_K, float(values.mean()), float(values.std()), elapsed, len(values), "in band for the whole window")
+            if elapsed >= timeout_s:
+                worst = float(np.max(np.abs(values - setpoint_K)))
+                if worst > band_K:
+                    why = f"readings in the last {window_s:g} s deviate up to {worst:.3g} K from {setpoint_K:g} K (band ±{band_K:g} K)"
+                else:
+                    held = now - streak_start if streak_start is not None else 0.0
+                    why = f"in band for only {held:.0f} s of the {window_s:g} s window (or the setpoint ramp is still running)"
+                reason = f"not stable within {timeout_s:g} s: {why}"
+                return StabilityResult(False, setpoint_K, band_K, float(values.mean()), float(values.std()), elapsed, len(values), reason)
+            self.clock.sleep(min(poll_s, max(0.0, timeout_s - elapsed)) or poll_s)
 
     def set_temperature(self, setpoint_K: float, ramp_K_per_min: float | None = None) -> None:
         raise NotImplementedError

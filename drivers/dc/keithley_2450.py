@@ -35,20 +35,25 @@ VOLTAGE_RANGES_V = (0.02, 0.2, 2.0, 20.0, 200.0)
 OVERFLOW = 9.9e37
 TRIGGER_FALLBACK_CODES = (-113, -285)  # old firmware: header unknown / program syntax error
 
+def _keithley_float(value: float) -> str:
+    """Keithley's ASCII number format, e.g. 1.050000E-04."""
+    return f"{float(value):.6E}"
+
+
 COMMANDS = CommandSet(
     "Keithley 2450",
     [
         Setting("source_function", ":SOURce#:FUNCtion[:MODE]", "enum", choices=("VOLTage", "CURRent"), default="VOLT"),
-        Setting("source_voltage", ":SOURce#:VOLTage[:LEVel][:IMMediate][:AMPLitude]", "float", -210.0, 210.0, unit="V", default=0.0),
-        Setting("current_limit", ":SOURce#:VOLTage:ILIMit[:LEVel]", "float", 1e-9, 1.05, unit="A", default=105e-6),
-        Setting("source_voltage_range", ":SOURce#:VOLTage:RANGe", "float", -210.0, 210.0, unit="V", default=2.0),
+        Setting("source_voltage", ":SOURce#:VOLTage[:LEVel][:IMMediate][:AMPLitude]", "float", -210.0, 210.0, unit="V", default=0.0, reply_format=_keithley_float),
+        Setting("current_limit", ":SOURce#:VOLTage:ILIMit[:LEVel]", "float", 1e-9, 1.05, unit="A", default=105e-6, reply_format=_keithley_float),
+        Setting("source_voltage_range", ":SOURce#:VOLTage:RANGe", "float", -210.0, 210.0, unit="V", default=2.0, reply_format=_keithley_float),
         Setting("source_voltage_autorange", ":SOURce#:VOLTage:RANGe:AUTO", "bool", default=True),
         Setting("source_readback", ":SOURce#:VOLTage:READ:BACK", "bool", default=True),
-        Setting("source_current", ":SOURce#:CURRent[:LEVel][:IMMediate][:AMPLitude]", "float", -1.05, 1.05, unit="A", default=0.0),
-        Setting("voltage_limit", ":SOURce#:CURRent:VLIMit[:LEVel]", "float", 0.02, 210.0, unit="V", default=21.0),
-        Setting("current_range", "[:SENSe#]:CURRent[:DC]:RANGe[:UPPer]", "float", 10e-9, 1.05, unit="A", default=100e-6),
+        Setting("source_current", ":SOURce#:CURRent[:LEVel][:IMMediate][:AMPLitude]", "float", -1.05, 1.05, unit="A", default=0.0, reply_format=_keithley_float),
+        Setting("voltage_limit", ":SOURce#:CURRent:VLIMit[:LEVel]", "float", 0.02, 210.0, unit="V", default=21.0, reply_format=_keithley_float),
+        Setting("current_range", "[:SENSe#]:CURRent[:DC]:RANGe[:UPPer]", "float", 10e-9, 1.05, unit="A", default=100e-6, reply_format=_keithley_float),
         Setting("current_autorange", "[:SENSe#]:CURRent[:DC]:RANGe:AUTO", "bool", default=True),
-        Setting("nplc", "[:SENSe#]:CURRent[:DC]:NPLCycles", "float", 0.01, 10.0, default=1.0),
+        Setting("nplc", "[:SENSe#]:CURRent[:DC]:NPLCycles", "float", 0.01, 10.0, default=1.0, reply_format=_keithley_float),
         Setting("autozero", "[:SENSe#]:CURRent[:DC]:AZERo[:STATe]", "bool", default=True),
         Setting("output", ":OUTPut#[:STATe]", "bool", default=False),
         Setting("data_format", ":FORMat[:DATA]", "enum", choices=("ASCii", "REAL", "SREal"), default="ASC"),
@@ -244,6 +249,7 @@ class Keithley2450(ScpiDriver, SourceMeter):
             "configure polarization",
         )
         form = self.load_duration_loop(duration_s, delay)
+        period = loop_period_s(delay, nplc, autozero)
         t_on = self.clock.now()
         times: list[np.ndarray] = []
         currents: list[np.ndarray] = []
@@ -258,7 +264,7 @@ class Keithley2450(ScpiDriver, SourceMeter):
                 count, running = self._poll_state()
                 polls += 1
                 if count > got:
-                    rel, cur = self._fetch(got + 1, count)
+                    rel, cur = self._fetch(got + 1, count, float(times[-1][-1] - delay) if times else None, period)
                     got = count
                     t = rel + delay
                     times.append(t)
@@ -361,7 +367,20 @@ class Keithley2450(ScpiDriver, SourceMeter):
 
         return self._exchange(ask)
 
-    def _fetch(self, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+    def _check_block(self, rel: np.ndarray, cur: np.ndarray, prev_rel: float | None, period_s: float) -> None:
+        """A binary block has no checksum: refuse one whose timestamps or readings cannot be real.
+
+        Relative times step by one loop period (±50 %, allowing for the real instrument's overheads)
+        and continue the previous batch; readings are finite and within the 1 A range, or the
+        overflow sentinel exactly.
+        """
+        steps = np.diff(np.concatenate([[-period_s if prev_rel is None else prev_rel], rel]))
+        grid_ok = np.all(np.abs(steps - period_s) <= 0.5 * period_s) and (prev_rel is not None or abs(rel[0]) < 1e-9)
+        cur_ok = np.all(np.isfinite(cur) & ((np.abs(cur) <= 1.06) | (cur == OVERFLOW)))
+        if not (grid_ok and cur_ok):
+            raise ReplyError(self.resource, "buffer block fails the timing/range check (corrupted transfer)", ":TRAC:DATA?")
+
+    def _fetch(self, start: int, end: int, prev_rel: float | None, period_s: float) -> tuple[np.ndarray, np.ndarray]:
         """Points start..end as (relative time, current) from one float64 block."""
 
         def ask() -> tuple[np.ndarray, np.ndarray]:
@@ -373,7 +392,9 @@ class Keithley2450(ScpiDriver, SourceMeter):
                 raise ReplyError(self.resource, f"buffer block: {exc}", ":TRAC:DATA?") from exc
             if values.size != 2 * (end - start + 1):
                 raise ReplyError(self.resource, f"buffer block holds {values.size} values, expected {2 * (end - start + 1)}", ":TRAC:DATA?")
-            return values[1::2].copy(), values[0::2].copy()
+            rel, cur = values[1::2].copy(), values[0::2].copy()
+            self._check_block(rel, cur, prev_rel, period_s)
+            return rel, cur
 
         return self._exchange(ask)
 
