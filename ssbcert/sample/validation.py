@@ -44,7 +44,8 @@ def _improve(err: InputError, raw: dict[str, Any], data: Any, lines: dict[Loc, i
         key = str(raw["loc"][-1])
         hint = difflib.get_close_matches(key, _field_names(model), n=1, cutoff=0.5)
         msg = f"unknown field {key!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
-        msg += " (units belong in field names, e.g. diameter_mm)"
+        if hint and hint[0].startswith(key + "_"):
+            msg += " (the unit belongs in the field name)"
         return InputError(msg, err.file, line, err.column, field)
     found = None if err.found and err.found.startswith("{") else err.found  # a whole section: noise, not help
     return InputError(msg, err.file, line, err.column, field, err.expected, found)
