@@ -233,15 +233,18 @@ class PalmSensEmStat4(ImpedanceAnalyzer, SourceMeter):
                         {"methodscript": version[1:], "firmware": self.firmware, "variant": self.variant.type_prefix})
 
     def resync(self) -> None:
-        """Abort whatever runs (`Z`), drain its tail, and prove the stream is in step with `v`."""
-        self.transport.drain(0.05)
+        """Abort whatever runs (`Z`), drain its tail, and prove the stream is in step: a `v` reply
+        followed by silence (an earlier `v` may still be queued behind a late stream)."""
         self.transport.write("Z")
-        self.transport.drain(0.1)
-        for _ in range(2):
-            reply = self.transport.query("v")
-            if reply.startswith("v"):
+        reply = ""
+        for _ in range(4):
+            self.transport.drain(0.15)
+            try:
+                reply = self.transport.query("v")
+            except TransportTimeout:
+                continue
+            if reply.startswith("v") and not self.transport.drain(0.1):
                 return
-            self.transport.drain(0.1)
         raise ReplyError(self.resource, f"resync failed: 'v' answered {reply!r}", "v")
 
     def check_errors(self, context: str = "") -> None:

@@ -80,6 +80,8 @@ class EmStat4Twin(TwinBase):
         self._pending_error: int | None = None
         self.cell_is_on = False
         self.scripts_run = 0
+        self.packages_sent = 0
+        self.busy_s = 0.0  # nominal instrument time spent measuring (for timing-model checks)
 
     # ---- line protocol -------------------------------------------------------------------------
     def handle(self, message: str) -> bytes | Iterator[bytes] | None:
@@ -236,6 +238,7 @@ class EmStat4Twin(TwinBase):
     def _wait(self, instrument_s: float) -> Iterator[bytes]:
         """Block for instrument time in short wall slices, yielding so a `Z` can be seen."""
         end = self.clock.now() + instrument_s
+        self.busy_s += max(instrument_s, 0.0)
         while not self._abort.is_set():
             left = end - self.clock.now()
             if left <= 0:
@@ -272,6 +275,7 @@ class EmStat4Twin(TwinBase):
                 ctx["package"].append(s.args[0])
             elif c == "pck_end" and ctx["package"] is not None:
                 yield (self._package(ctx) + "\n").encode()
+                self.packages_sent += 1
                 ctx["package"] = None
             elif c == "wait":
                 yield from self._wait(ms.parse_literal(s.args[0]))
