@@ -164,7 +164,14 @@ class Driver:
         """After a timeout: resync. After a dropped link: reopen, resync, restore settings."""
         if isinstance(exc, ConnectionLost):
             self.transport.reopen()
-        self.resync()
+        try:
+            self.resync()
+        except (TransportTimeout, ConnectionLost):
+            # pyvisa-py often reports a dropped socket as a timeout: a dead resync means reopen
+            self.transport.reopen()
+            self.resync()
+            self.reconfigure()
+            return
         if isinstance(exc, ConnectionLost):
             self.reconfigure()
 

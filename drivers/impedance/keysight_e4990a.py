@@ -169,6 +169,24 @@ def segment_table(segs: Sequence[tuple[float, float, int]]) -> str:
     return f"7,0,0,0,0,0,0,0,{len(segs)},{body}"
 
 
+def resync_with_token(driver: ScpiDriver, attempts: int = 6) -> None:
+    """Drain, then prove the stream is in step with a reply that cannot be stale.
+
+    A late '+1' from a timed-out *OPC? is indistinguishable from a fresh one, so instead set *ESE
+    to a fresh value and read until that value comes back (stale replies are read and dropped).
+    """
+    driver.transport.drain(quiet_s=0.1)
+    token = getattr(driver, "_resync_token", 0) % 200 + 37  # never 0/1: those are what stale replies say
+    driver._resync_token = token  # type: ignore[attr-defined]
+    driver.write(f"*CLS;*ESE {token};*ESE?")
+    for _ in range(attempts):
+        reply = driver.transport.read()
+        if reply.strip().lstrip("+") == str(token):
+            driver.write("*ESE 0")
+            return
+    raise ReplyError(driver.resource, f"resync failed: *ESE? never answered {token}", "*ESE?")
+
+
 class OverloadError(InstrumentError):
     """The analyzer reported overload (9.9E37): the sample is out of the measurable range."""
 
@@ -226,10 +244,10 @@ class KeysightE4990A(ScpiDriver, ImpedanceAnalyzer):
 
     def _read_block(self, command: str, expected_values: int, timeout_s: float | None = None) -> np.ndarray:
         self.transport.write(command)
-        raw = self.transport.read_bytes_until_block_end(timeout_s)
         try:
+            raw = self.transport.read_bytes_until_block_end(timeout_s)
             values = decode_block(raw, big_endian=True)
-        except (ValueError, IndexError) as exc:
+        except (ValueError, IndexError) as exc:  # a garbled block header or payload
             raise ReplyError(self.resource, f"binary block not understood: {exc}", command) from None
         if len(values) != expected_values:
             raise ReplyError(self.resource, f"expected {expected_values} values, found {len(values)}", command)
@@ -401,8 +419,7 @@ class KeysightE4990A(ScpiDriver, ImpedanceAnalyzer):
         super().recover(exc)
 
     def resync(self) -> None:
-        self.transport.drain(quiet_s=0.25)
-        super().resync()
+        resync_with_token(self)
 
     def reconfigure(self) -> None:
         self._sent.clear()  # the next sweep re-sends every setting
