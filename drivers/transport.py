@@ -61,6 +61,18 @@ class Transport:
         """Discard anything still arriving (a late reply) until the line is quiet."""
         raise NotImplementedError
 
+    @staticmethod
+    def _no_delay(res: Any) -> None:
+        """Disable Nagle on raw sockets: a reply-less write followed by a query would otherwise wait
+        for the instrument's delayed ACK (~40 ms per exchange)."""
+        import socket
+
+        try:  # pyvisa-py registers no setter for VI_ATTR_TCPIP_NODELAY, so reach its socket
+            sock = res.visalib.sessions[res.session].interface
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except Exception:  # other backends keep their default
+            pass
+
     def reopen(self) -> None:
         raise NotImplementedError
 
@@ -125,6 +137,8 @@ class VisaTransport(Transport):
         res.read_termination = self.config.read_termination
         res.write_termination = self.config.write_termination
         res.timeout = int(self.config.timeout_s * 1000)
+        if self.resource.upper().endswith("::SOCKET"):
+            self._no_delay(res)
         if self.config.serial and self.resource.upper().startswith("ASRL"):
             for key, value in self.config.serial.items():
                 setattr(res, key, value)
