@@ -1,6 +1,7 @@
 """Density of Archimedes immersion liquids versus temperature (certification.md §3.2).
 
-Water follows the CIPM formula of Tanaka et al., Metrologia 38 (2001) 301 (air-free, 0–40 °C).
+Water follows the CIPM formula of Tanaka et al., Metrologia 38 (2001) 301 (0–40 °C), air-saturated
+by default because an open immersion bath is.
 Toluene is linear around the reference's 20 °C value; its u is wide on purpose ([VERIFY] there).
 A measured liquid density (sinker or densimeter) always wins over a table.
 """
@@ -13,9 +14,13 @@ from ssbcert.uncertainty import Measured
 _A1, _A2, _A3, _A4, _A5 = -3.983035, 301.797, 522528.9, 69.34881, 999.974950
 
 
-def water_density(t_C: float) -> float:
-    """kg/m³, 0–40 °C, air-free pure water (CIPM 2001)."""
-    return _A5 * (1.0 - (t_C + _A1) ** 2 * (t_C + _A2) / (_A3 * (t_C + _A4)))
+_S0, _S1 = -4.612e-3, 0.106e-3  # air-saturation correction, kg/m³ and kg/(m³·°C) (Tanaka et al. 2001)
+
+
+def water_density(t_C: float, air_saturated: bool = True) -> float:
+    """kg/m³, 0–40 °C, pure water (CIPM 2001); an open Archimedes bath is air-saturated."""
+    rho = _A5 * (1.0 - (t_C + _A1) ** 2 * (t_C + _A2) / (_A3 * (t_C + _A4)))
+    return rho + (_S0 + _S1 * t_C if air_saturated else 0.0)
 
 
 def toluene_density(t_C: float) -> float:
