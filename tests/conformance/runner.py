@@ -22,7 +22,8 @@ A table is YAML (or the same structure as a python dict):
       - send: ":CALC1:DATA:RDAT?"
         expect_block: {fmt: d, count: 402, big_endian: true}
 
-Per row: `expect_regex` (re.fullmatch on the reply without its terminator), `expect_none`
+Per row: `expect_regex` (re.fullmatch on the reply without its terminator), `expect_lines` (a list
+of regexes, one per reply line, for instruments that answer with several lines), `expect_none`
 (no reply may arrive within quiet_s), `expect_block` (an IEEE 488.2 definite-length block; optional
 value `count`), and optionally `error_after` (regex the error query's reply must fullmatch).
 `run_table` returns the failures as readable strings; an empty list means the twin conforms.
@@ -47,6 +48,7 @@ class Row:
     expect_regex: str | None = None
     expect_none: bool = False
     expect_block: dict[str, Any] | None = None
+    expect_lines: list[str] | None = None  # several reply lines in order (streamed output)
     error_after: str | None = None
     note: str = ""
 
@@ -77,8 +79,8 @@ def load_table(source: str | Path | dict[str, Any]) -> Table:
         if unknown or "send" not in item:
             raise ValueError(f"{name}: rows[{i}]: expected keys send/expect_*/error_after/note, found {sorted(item)}")
         row = Row(**item)
-        if sum((row.expect_regex is not None, row.expect_none, row.expect_block is not None)) != 1:
-            raise ValueError(f"{name}: rows[{i}] ({row.send!r}): give exactly one of expect_regex, expect_none, expect_block")
+        if sum((row.expect_regex is not None, row.expect_none, row.expect_block is not None, row.expect_lines is not None)) != 1:
+            raise ValueError(f"{name}: rows[{i}] ({row.send!r}): give exactly one of expect_regex, expect_none, expect_block, expect_lines")
         rows.append(row)
     keys = {k: data[k] for k in ("twin_options", "write_termination", "read_termination", "error_query", "quiet_s") if k in data}
     return Table(data["instrument"], data["twin"], rows, source=name, **keys)
@@ -183,6 +185,12 @@ def run_table(table: Table, host: str, port: int, timeout_s: float = 5.0) -> lis
                     reply = client.read_line()
                     if re.fullmatch(row.expect_regex, reply) is None:
                         failures.append(f"{where}: reply {reply[:120]!r} does not match {row.expect_regex!r}")
+                elif row.expect_lines is not None:
+                    for k, rx in enumerate(row.expect_lines):
+                        reply = client.read_line()
+                        if re.fullmatch(rx, reply) is None:
+                            failures.append(f"{where}: reply line {k} {reply[:120]!r} does not match {rx!r}")
+                            break
                 elif row.expect_block is not None:
                     problem = check_block(client.read_block(), row.expect_block)
                     if problem:
