@@ -35,7 +35,7 @@ class ThroughPlane(_Electrodes):
         if self.area_mm2 is not None:
             return self.area_mm2.to_si(1e-6, "m^2", "electrode area as stated")
         d = self.diameter_mm.to_si(1e-3, "m", "electrode diameter")
-        return propagate(lambda d: math.pi * d * d / 4, {"diameter": d}, "m^2", "electrode area πd²/4")
+        return propagate(lambda diameter: math.pi * diameter**2 / 4, {"diameter": d}, "m^2", "electrode area πd²/4")
 
 
 class InPlaneStrips(_Electrodes):
