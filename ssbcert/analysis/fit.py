@@ -137,11 +137,11 @@ class _Problem:
                 raise InputError("invalid bounds", field=f"bounds[{n}]",
                                  expected="lower < upper, lower > 0 for positive parameters", found=f"({a}, {b})")
         self.lo_p, self.hi_p = lo, hi
-        fl, fr = self.free & self.log, self.free
+        fr = self.free
         self.lo = np.where(self.log, np.log(lo), lo)[fr]
         self.hi = np.where(self.log, np.log(hi), hi)[fr]
         self.flog = self.log[fr]
-        self._fl = fl
+        self._last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def to_theta(self, p: np.ndarray) -> np.ndarray:
         pf = np.clip(p[self.free], self.lo_p[self.free], self.hi_p[self.free])
@@ -154,15 +154,23 @@ class _Problem:
         p[self.free] = np.where(self.flog, np.exp(th), th)
         return p
 
+    def _eval(self, th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Z and ∂Z/∂p at θ; trf asks for the residual then the Jacobian at the same point, so the
+        last evaluation is cached."""
+        if self._last is not None and np.array_equal(self._last[0], th):
+            return self._last[1], self._last[2]
+        z, J = self.model.impedance_jacobian(self.to_p(th), self.f)
+        self._last = (th.copy(), z, J)
+        return z, J
+
     def residual(self, th: np.ndarray) -> np.ndarray:
-        d = (self.model.impedance(self.to_p(th), self.f) - self.z) * self.w
+        d = (self._eval(th)[0] - self.z) * self.w
         return np.concatenate([d.real, d.imag])
 
     def jac(self, th: np.ndarray) -> np.ndarray:
         p = self.to_p(th)
-        _, J = self.model.impedance_jacobian(p, self.f)
-        J = J[:, self.free]
-        J = J * np.where(self.flog, p[self.free], 1.0)[None, :] * self.w[:, None]
+        J = self._eval(th)[1][:, self.free]
+        J = J * (np.where(self.flog, p[self.free], 1.0)[None, :] * self.w[:, None])
         return np.vstack([J.real, J.imag])
 
     def solve(self, th0: np.ndarray, max_nfev: int):
@@ -247,7 +255,7 @@ def fit_circuit(
         # symptom of a wrong basin: keep searching. R → 0 (no series offset) is legitimate.
         am = best.active_mask
         suspicious = bool(np.any(((am == 1) | ((am == -1) & ~prob.flog)) & ~prob.user_bounded[prob.free]))
-        if tried >= len(starts) and agree >= 2 and not suspicious:
+        if agree >= 2 and not suspicious:
             break
     assert best is not None
     result = _result(prob, model, best, weighting, tried, nfev, costs)

@@ -42,15 +42,20 @@ def _w(p, w, J):
     return p[0] * d
 
 
+def _jpow(x: np.ndarray, a: float) -> np.ndarray:
+    """(j·x)^a for real x > 0, via x^a·e^(jπa/2): much cheaper than a complex power."""
+    return np.exp(a * np.log(x)) * complex(np.cos(0.5 * np.pi * a), np.sin(0.5 * np.pi * a))
+
+
 def _cpe(p, w, J):
-    z = 1.0 / (p[0] * (1j * w) ** p[1])
+    z = 1.0 / (p[0] * _jpow(w, p[1]))
     J[:, 0] = -z / p[0]
     J[:, 1] = -z * (np.log(w) + _HALF_PI_J)
     return z
 
 
 def _la(p, w, J):
-    z = (1j * w * p[0]) ** p[1]
+    z = _jpow(w * p[0], p[1])
     J[:, 0] = p[1] * z / p[0]
     J[:, 1] = z * (np.log(w * p[0]) + _HALF_PI_J)
     return z
@@ -65,7 +70,7 @@ def _k(p, w, J):
 
 
 def _zarc(p, w, J):
-    u = (1j * w * p[1]) ** p[2]
+    u = _jpow(w * p[1], p[2])
     d = 1.0 + u
     z = p[0] / d
     J[:, 0] = 1.0 / d
