@@ -191,7 +191,78 @@ class OverloadError(InstrumentError):
     """The analyzer reported overload (9.9E37): the sample is out of the measurable range."""
 
 
-class KeysightE4990A(ScpiDriver, ImpedanceAnalyzer):
+def overload_error(resource: str, freq: np.ndarray, mask: np.ndarray, what: str) -> OverloadError:
+    """Name how many points and which frequencies: the operator must know what to change."""
+    where = ", ".join(f"{x:.4g}" for x in freq[mask][:5]) + (" ..." if mask.sum() > 5 else "")
+    return OverloadError(
+        resource,
+        f"{what} at {int(mask.sum())} of {mask.size} points ({where} Hz): impedance outside the measurable "
+        "range; change the AC level, fixture or sample",
+    )
+
+
+class KeysightScpiDriver(ScpiDriver):
+    """Keysight SCPI plumbing shared by the E4990A and E4980A drivers.
+
+    A settings cache so a sweep sends only what changed, a resync that cannot be fooled by a
+    stale reply, and a cache that is forgotten whenever the link was in doubt.
+    """
+
+    def __init__(self, transport: Any, clock: Any = None) -> None:
+        super().__init__(transport, clock=clock)
+        self._sent: dict[str, str] = {}  # header → argument last written
+
+    def configure(self, wanted: list[tuple[str, str]]) -> int:
+        """Send the settings whose value differs from what was last sent, in one message.
+
+        Returns how many were sent. Errors are checked right after, so a refused setting never
+        precedes a measurement.
+        """
+        changed = [(h, a) for h, a in wanted if self._sent.get(h) != a]
+        if not changed:
+            return 0
+        self.write(";".join(f"{h} {a}" for h, a in changed))
+        try:
+            self.check_errors("after configuration")
+        finally:
+            for h, a in changed:
+                self._sent[h] = a
+        return len(changed)
+
+    def transport_timeout_s(self) -> float:
+        cfg = getattr(self.transport, "config", None)
+        return float(getattr(cfg, "timeout_s", self.default_timeout_s))
+
+    def query_ok(self, message: str, timeout_s: float) -> None:
+        """A message ending in *OPC? (or a query answering 1 when done)."""
+        reply = self.query(message, timeout_s=timeout_s)
+        if reply.strip() not in ("1", "+1"):
+            raise ReplyError(self.resource, f"{message} answered {reply!r}, expected 1", message)
+
+    def read_block(self, command: str, expected_values: int, timeout_s: float | None = None) -> np.ndarray:
+        """Send a query answered by one definite-length float64 block; a malformed block is a ReplyError."""
+        self.transport.write(command)
+        try:
+            raw = self.transport.read_bytes_until_block_end(timeout_s)
+            values = decode_block(raw, big_endian=True)
+        except (ValueError, IndexError) as exc:  # a garbled block header or payload
+            raise ReplyError(self.resource, f"binary block not understood: {exc}", command) from None
+        if len(values) != expected_values:
+            raise ReplyError(self.resource, f"expected {expected_values} values, found {len(values)}", command)
+        return np.asarray(values, dtype=float)
+
+    def recover(self, exc: InstrumentError) -> None:
+        self._sent.clear()  # after a timeout or a reconnect, trust nothing about the instrument's state
+        super().recover(exc)
+
+    def resync(self) -> None:
+        resync_with_token(self)
+
+    def reconfigure(self) -> None:
+        self._sent.clear()  # the next measurement re-sends every setting
+
+
+class KeysightE4990A(KeysightScpiDriver, ImpedanceAnalyzer):
     model = "E4990A"
     command_set = E4990A_COMMANDS
     capabilities: ClassVar[ImpedanceCapabilities] = capabilities_for(120, True)
@@ -217,7 +288,6 @@ class KeysightE4990A(ScpiDriver, ImpedanceAnalyzer):
         self.sweep_averaging = int(sweep_averaging)
         if bandwidth is not None:
             self.default_bandwidth = int(bandwidth)
-        self._sent: dict[str, str] = {}  # header → argument last written (configure only what changed)
         self._commands = e4990a_commands(frequency_option or 120)
         if frequency_option is not None:
             self._set_options(frequency_option, bias_option if bias_option is not None else True)
@@ -241,34 +311,6 @@ class KeysightE4990A(ScpiDriver, ImpedanceAnalyzer):
     # ---- low-level helpers ------------------------------------------------------------------
     def _header(self, name: str, *suffixes: int) -> str:
         return short_form(self._commands[name].header, *(suffixes or (self.channel,)))
-
-    def _read_block(self, command: str, expected_values: int, timeout_s: float | None = None) -> np.ndarray:
-        self.transport.write(command)
-        try:
-            raw = self.transport.read_bytes_until_block_end(timeout_s)
-            values = decode_block(raw, big_endian=True)
-        except (ValueError, IndexError) as exc:  # a garbled block header or payload
-            raise ReplyError(self.resource, f"binary block not understood: {exc}", command) from None
-        if len(values) != expected_values:
-            raise ReplyError(self.resource, f"expected {expected_values} values, found {len(values)}", command)
-        return np.asarray(values, dtype=float)
-
-    def configure(self, wanted: list[tuple[str, str]]) -> int:
-        """Send the settings whose value differs from what was last sent, in one message.
-
-        Returns how many were sent. Errors are checked right after, so a refused setting never
-        precedes a measurement.
-        """
-        changed = [(h, a) for h, a in wanted if self._sent.get(h) != a]
-        if not changed:
-            return 0
-        self.write(";".join(f"{h} {a}" for h, a in changed))
-        try:
-            self.check_errors("after configuration")
-        finally:
-            for h, a in changed:
-                self._sent[h] = a
-        return len(changed)
 
     def _base_settings(self) -> list[tuple[str, str]]:
         """Transfer format and trace layout: raw R/X data in big-endian float64, bus-triggered sweeps."""
@@ -355,9 +397,9 @@ class KeysightE4990A(ScpiDriver, ImpedanceAnalyzer):
         duration = sweep_time_s(f, bw, averaging, self.sweep_averaging)
         wall_timeout = self.clock.wall_seconds(duration) * 1.5 + self.transport_timeout_s()
         t0 = self.clock.now()
-        self.wait_complete_query(":TRIG:SING;*OPC?", wall_timeout)
-        freq = self._read_block(":SENS%d:FREQ:DATA?" % self.channel, n)
-        rdat = self._read_block(":CALC%d:DATA:RDAT?" % self.channel, 2 * n)
+        self.query_ok(":TRIG:SING;*OPC?", wall_timeout)
+        freq = self.read_block(":SENS%d:FREQ:DATA?" % self.channel, n)
+        rdat = self.read_block(":CALC%d:DATA:RDAT?" % self.channel, 2 * n)
         self.check_errors("after sweep")
 
         if not np.allclose(freq, f, rtol=1e-6, atol=0):
@@ -394,41 +436,17 @@ class KeysightE4990A(ScpiDriver, ImpedanceAnalyzer):
         """Overload → OverloadError; implausible numbers (a corrupted block) → ReplyError (retried)."""
         over = (np.abs(z.real) >= 0.99 * OVERLOAD) | (np.abs(z.imag) >= 0.99 * OVERLOAD)
         if over.any():
-            where = ", ".join(f"{x:.4g}" for x in freq[over][:5])
-            raise OverloadError(
-                self.resource,
-                f"overload (9.9E37) at {int(over.sum())} of {z.size} points ({where}{' ...' if over.sum() > 5 else ''} Hz): "
-                "impedance outside the measurable range; change the OSC level, fixture or sample",
-            )
+            raise overload_error(self.resource, freq, over, "overload (9.9E37)")
         mag = np.abs(z)
         if not np.all(np.isfinite(z)) or np.any(mag > 1e12) or np.any(z.real < -0.05 * mag - 1e-3):
             raise ReplyError(self.resource, "raw data block holds implausible values (corrupted transfer?)", ":CALC:DATA:RDAT?")
 
     # ---- plumbing ----------------------------------------------------------------------------
-    def transport_timeout_s(self) -> float:
-        cfg = getattr(self.transport, "config", None)
-        return float(getattr(cfg, "timeout_s", self.default_timeout_s))
-
-    def wait_complete_query(self, message: str, timeout_s: float) -> None:
-        reply = self.query(message, timeout_s=timeout_s)
-        if reply.strip() not in ("1", "+1"):
-            raise ReplyError(self.resource, f"{message} answered {reply!r}, expected 1", message)
-
-    def recover(self, exc: InstrumentError) -> None:
-        self._sent.clear()  # after a timeout or a reconnect, trust nothing about the instrument's state
-        super().recover(exc)
-
-    def resync(self) -> None:
-        resync_with_token(self)
-
-    def reconfigure(self) -> None:
-        self._sent.clear()  # the next sweep re-sends every setting
-
     def preset(self) -> None:
         """Factory preset (preferred over *RST on this instrument) and wait for it."""
         self._sent.clear()
         self.write("*CLS")
-        self.wait_complete_query(":SYST:PRES;*OPC?", self.transport_timeout_s())
+        self.query_ok(":SYST:PRES;*OPC?", self.transport_timeout_s())
 
     def safe_state(self) -> None:
         """Stop sweeping and switch the DC bias off (the OSC level is harmless at ≤ 1 V)."""
