@@ -44,7 +44,7 @@ class Solartron1260Twin(ScpiTwin):
 
     def __init__(self, env: SimEnvironment, faults: FaultPlan | None = None, seed: int = 0, noise: float | None = None):
         super().__init__(env, faults, seed, noise)
-        self._routes = [r for r in self._routes if r[0] not in _UNSUPPORTED_COMMON and r[0] != "*OPC"]
+        self._routes = [r for r in self._routes if r[0] not in _UNSUPPORTED_COMMON | {"*OPC", "*TST"}]
         self._routes += [
             ("*OPC", False, self._opc_command),
             ("*TST", True, lambda c: "1"),  # 1 = pass on the 1260 [C: S-1260M]
