@@ -9,11 +9,13 @@ import hashlib
 import math
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ssbcert.certificate.model import BudgetEntry, Conformity, Limit, Quantity, RawDataRef, Result
 from ssbcert.certificate.units import conversion_factor
-from ssbcert.uncertainty import Measured
+
+if TYPE_CHECKING:  # runtime use is duck-typed; keeps scipy out of registry/verify start-up
+    from ssbcert.uncertainty import Measured
 
 
 def result_from_measured(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from typing import Any
 
 CANONICALIZATION_ID = "RFC8785-JCS (ssbcert implementation v1)"
@@ -38,6 +39,9 @@ def format_number(x: float | int) -> str:
         raise CanonicalizationError(f"{x!r} has no JSON form")
     if x == 0:
         return "0"
+    text = repr(x)
+    if "e" not in text:  # 1e-4 <= |x| < 1e16: repr already matches ECMAScript except a trailing ".0"
+        return text[:-2] if text.endswith(".0") else text
     sign = "-" if x < 0 else ""
     mantissa, _, exp_text = repr(abs(x)).partition("e")
     int_part, _, frac_part = mantissa.partition(".")
@@ -63,6 +67,22 @@ def _utf16_key(s: str) -> bytes:
     return s.encode("utf-16-be", "surrogatepass")
 
 
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
+
+
+def _string(s: str) -> str:
+    """JSON string text; the common case (nothing to escape) skips json.dumps."""
+    return json.dumps(s, ensure_ascii=False) if _NEEDS_ESCAPE.search(s) else f'"{s}"'
+
+
+def _sorted_keys(d: dict[str, Any]) -> list[str]:
+    """UTF-16 code-unit order; equals code-point order unless a key has characters beyond U+FFFF."""
+    keys = list(d)
+    if all(k.isascii() for k in keys if isinstance(k, str)):
+        return sorted(keys)
+    return sorted(keys, key=_utf16_key)
+
+
 def _emit(value: Any, out: list[str]) -> None:
     if value is None:
         out.append("null")
@@ -73,15 +93,15 @@ def _emit(value: Any, out: list[str]) -> None:
     elif isinstance(value, (int, float)):
         out.append(format_number(value))
     elif isinstance(value, str):
-        out.append(json.dumps(value, ensure_ascii=False))
+        out.append(_string(value))
     elif isinstance(value, dict):
         out.append("{")
-        for i, key in enumerate(sorted(value, key=_utf16_key)):
-            if not isinstance(key, str):
-                raise CanonicalizationError(f"object key {key!r} is not a string")
+        if not all(isinstance(k, str) for k in value):
+            raise CanonicalizationError(f"object keys must be strings: {list(value)[:5]!r}")
+        for i, key in enumerate(_sorted_keys(value)):
             if i:
                 out.append(",")
-            out.append(json.dumps(key, ensure_ascii=False))
+            out.append(_string(key))
             out.append(":")
             _emit(value[key], out)
         out.append("}")
@@ -101,6 +121,17 @@ def canonical_text(value: Any) -> str:
     out: list[str] = []
     _emit(value, out)
     return "".join(out)
+
+
+def canonical_members(obj: dict[str, Any]) -> dict[str, str]:
+    """Canonical ``"key":value`` text per member of an object, for assembling several objects
+    that share members (payload and full document) without serialising twice."""
+    return {key: f"{_string(key)}:{canonical_text(item)}" for key, item in obj.items()}
+
+
+def assemble(members: dict[str, str]) -> str:
+    """Canonical object text from :func:`canonical_members` output."""
+    return "{" + ",".join(members[k] for k in _sorted_keys(members)) + "}"
 
 
 def canonical_bytes(value: Any) -> bytes:

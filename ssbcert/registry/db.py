@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import random
+import sqlite3
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,9 +22,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, insert, or_, se
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ssbcert.certificate.build import overall_outcome
-from ssbcert.certificate.canonical import canonical_text
+from ssbcert.certificate.canonical import assemble, canonical_members, sha256_hex
 from ssbcert.certificate.model import Certificate
-from ssbcert.certificate.signing import payload_sha256, ssbcert_home
+from ssbcert.certificate.signing import ssbcert_home
 from ssbcert.registry.migrations import migrate
 from ssbcert.registry.models import CertificateRow, SampleRow, SessionRow
 
@@ -55,8 +56,30 @@ def _setup_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        write = conn.get_execution_options().get("ssbcert_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        if not conn.get_execution_options().get("ssbcert_write", False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        _begin_immediate(conn.connection.dbapi_connection)
+
+
+def _begin_immediate(dbapi_conn: Any) -> None:
+    """Take the write lock, polling every ~1 ms. SQLite's own busy handler backs off to 100 ms
+    sleeps, so with two busy writers most of the time would be spent asleep."""
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout = 0")
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    try:
+        while True:
+            try:
+                cur.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc).lower() and "busy" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.0005 + 0.001 * random.random())
+    finally:
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.close()
 
 
 def _retryable(exc: Exception) -> bool:
@@ -187,8 +210,9 @@ class Registry:
         A different document under an existing id is refused: certificates are never overwritten
         (§7.8.8 — issue an amendment instead).
         """
-        doc_text = canonical_text(cert.document())
-        digest = payload_sha256(cert)
+        members = canonical_members(cert.document())
+        doc_text = assemble(members)
+        digest = sha256_hex(assemble({k: v for k, v in members.items() if k != "integrity"}).encode("utf-8"))
         cols = _extract(cert)
 
         def op() -> bool:
