@@ -222,18 +222,21 @@ class EmStat4Twin(TwinBase):
         except ScriptError as exc:
             yield (str(exc) + "\n\n").encode()
             return
-        self._abort.clear()
+        self._abort = abort = threading.Event()  # per run: a stale stream must not touch the next one
         self._running = True
         self.scripts_run += 1
+        run = self.scripts_run
         ctx: dict[str, Any] = {"vars": {}, "types": {}, "package": None, "timer0": self.clock.now(),
                                "autorange": (0, len(self.variant.current_ranges_A) - 1)}
         try:
             yield from self._wait(SCRIPT_START_S)
             yield from self._run_block(main, ctx)
         finally:
-            self._running = False
-            self._run_quick(finished, ctx)
-        yield b"\n"
+            if run == self.scripts_run:
+                self._running = False
+                self._run_quick(finished, ctx)
+        if not abort.is_set() or run == self.scripts_run:
+            yield b"\n"
 
     def _wait(self, instrument_s: float) -> Iterator[bytes]:
         """Block for instrument time in short wall slices, yielding so a `Z` can be seen."""

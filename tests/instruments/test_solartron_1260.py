@@ -100,7 +100,6 @@ def test_error_status_round_trip(env, serve) -> None:
         drv.check_errors("after ZZ")
     drv.write("*ESE 16;*SRE 32;VB 99")
     assert drv.query("*STB?") == "96"
-    drv.check_errors.__func__  # noqa: B018 - (driver reads and clears)
     with pytest.raises(InstrumentError, match="execution error"):
         drv.check_errors()
     drv.check_errors()  # clean again
