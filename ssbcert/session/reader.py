@@ -4,12 +4,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ssbcert.records import ImpedanceSpectrum, PolarizationTrace, record_from_dict
 from ssbcert.session.files import read_lines
+if TYPE_CHECKING:
+    import pandas as pd
+
 from ssbcert.session.store import BENCH, IO, JOURNAL, PLAN, PROTOCOL_JSON, RECORDS, SAMPLE, SESSION
 
 
@@ -51,8 +52,10 @@ class Session:
     def traces(self) -> list[PolarizationTrace]:
         return [r.record for r in self.records if isinstance(r.record, PolarizationTrace)]
 
-    def dataframe(self) -> pd.DataFrame:
+    def dataframe(self) -> "pd.DataFrame":
         """One row per measured value: spectra (frequency, Z', Z'') and traces (time, current)."""
+        import pandas as pd  # lazily: the runner process does not need it
+
         frames = []
         for r in self.records:
             rec = r.record

@@ -35,6 +35,21 @@ from ssbcert.runner.api import BenchAccess
 from ssbcert.sim_instruments.clock import SimClock
 
 
+class VirtualClock(SimClock):
+    """Time advances only by sleeping: runs are deterministic whatever the machine's load."""
+
+    def __init__(self) -> None:
+        super().__init__(1.0)
+        self.t = 0.0
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, instrument_seconds: float) -> None:
+        if instrument_seconds > 0:
+            self.t += instrument_seconds
+
+
 def _unit_noise(*key: Any) -> float:
     h = hashlib.sha256(repr(key).encode()).digest()
     return struct.unpack("<Q", h[:8])[0] / 2**64 - 0.5
@@ -258,11 +273,11 @@ class _Sim:
         pass
 
 
-def fake_access(time_scale: float = 2e5, seed: int = 7, faults: list[Fault] | None = None) -> BenchAccess:
+def fake_access(seed: int = 7, faults: list[Fault] | None = None) -> BenchAccess:
     """BenchAccess whose open() builds the fake bench (or replays it, given a transport factory)."""
 
     def open_fake(config: Any, recorder: Any = None, transport_factory: Any = None, clock: Any = None) -> Bench:
-        base = clock or SimClock(time_scale)
+        base = clock or VirtualClock()
         world = FakeWorld(base, seed=seed, faults=[Fault(f.kind, f.match, f.at) for f in (faults or [])])
         run_clock = RecordingClock(base, recorder) if recorder is not None else base
         roles = {}
