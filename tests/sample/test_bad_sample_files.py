@@ -7,7 +7,7 @@ import pytest
 
 from ssbcert.errors import InputError
 from ssbcert.sample import load_sample
-from tests.sample.badcorpus import check, expectation
+from badcorpus import check, expectation
 
 BAD = sorted((Path(__file__).parents[1] / "fixtures" / "samples" / "bad").glob("*.yaml"))
 

@@ -1,13 +1,19 @@
 """Every malformed specification file gets a specific error naming file:line and field."""
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
 
 from ssbcert.errors import InputError
 from ssbcert.spec import load_spec
-from tests.sample.badcorpus import check, expectation
+
+# the corpus conventions (# expect / # field / # <--) are shared with the sample corpus
+_spec = importlib.util.spec_from_file_location("badcorpus", Path(__file__).parents[1] / "sample" / "badcorpus.py")
+badcorpus = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(badcorpus)  # type: ignore[union-attr]
+check, expectation = badcorpus.check, badcorpus.expectation
 
 BAD = sorted((Path(__file__).parents[1] / "fixtures" / "specs" / "bad").glob("*.yaml"))
 
