@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Generator, Iterator
 
 from ssbcert.drivers.impedance import methodscript as ms
 from ssbcert.drivers.impedance.palmsens_emstat4 import (
@@ -297,12 +297,17 @@ class EmStat4Twin(TwinBase):
             out.append(ms.PackageVar(vtype, float(ctx["vars"].get(name, 0.0)), meta[0], meta[1]))
         return ms.encode_package(out)
 
-    def _device_error(self) -> bytes | None:
-        if self._pending_error is None:
-            return None
-        code, self._pending_error = self._pending_error, None
-        self._abort.set()
-        return (ms.error_line(code) + "\n").encode()
+    def _await_point(self, instrument_s: float) -> Generator[bytes, None, bool]:
+        """Wait for one point; False when the run must stop (aborted, or a device error was sent)."""
+        yield from self._wait(instrument_s)
+        if self._abort.is_set():
+            return False
+        if self._pending_error is not None:
+            code, self._pending_error = self._pending_error, None
+            self._abort.set()
+            yield (ms.error_line(code) + "\n").encode()
+            return False
+        return True
 
     def _loop_eis(self, s: Stmt, ctx: dict[str, Any]) -> Iterator[bytes]:
         fv, rv, jv = s.args[:3]
@@ -311,12 +316,7 @@ class EmStat4Twin(TwinBase):
         yield b"M0000\n"
         for k in range(n):
             f = f0 if n == 1 else f0 * (f1 / f0) ** (k / (n - 1))
-            yield from self._wait(eis_point_time_s(f))
-            if self._abort.is_set():
-                return
-            err = self._device_error()
-            if err is not None:
-                yield err
+            if not (yield from self._await_point(eis_point_time_s(f))):
                 return
             T = self.env.sample_temperature_K()
             z = complex(self.noise.apply(self.env.sample.impedance(f, T), eis_noise_scale(f))[0])
@@ -340,12 +340,7 @@ class EmStat4Twin(TwinBase):
         yield b"M0000\n"
         t_start = self.clock.now()
         for k in range(1, n + 1):
-            yield from self._wait(t_start + k * t_int - self.clock.now())
-            if self._abort.is_set():
-                return
-            err = self._device_error()
-            if err is not None:
-                yield err
+            if not (yield from self._await_point(t_start + k * t_int - self.clock.now())):
                 return
             T = self.env.sample_temperature_K()
             i_true = float(self.env.sample.dc_current(e_dc, k * t_int, T)[0])
