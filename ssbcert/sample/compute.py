@@ -14,11 +14,9 @@ from ssbcert.properties.liquids import liquid_density
 from ssbcert.properties.theoretical_density import theoretical_density
 from ssbcert.properties.thickness import thickness_statistics
 from ssbcert.sample.model import SampleRecord
+from ssbcert.spec.catalogue import INFORMATIVE
 from ssbcert.uncertainty import Measured, type_a
 
-# quantities that are reported but never drive a pass/fail decision by default (§5.3, §5.6, §8)
-INFORMATIVE = {"indentation_fracture_resistance", "monroe_newman_ratio", "cell_specific_energy",
-               "specific_energy_penalty", "electrolyte_areal_mass"}
 
 
 class PropertyResults(dict[str, Measured]):
@@ -223,7 +221,7 @@ def _strength_set(out: PropertyResults, qid: str, values: list[Measured]) -> Non
     notes = [] if n >= 10 else [f"{n} specimens; ≥ 10 are usual for a mean strength"]
     out.add(qid, Measured(float(np.mean(s)), u, "Pa", f"mean of {n} specimens; {values[0].method}",
                           dof=spread.dof if n > 1 else math.inf), notes)
-    if n >= 3 and qid.startswith(("flexural", "biaxial")) and "weibull_modulus" not in out:
+    if n >= 3 and "weibull_modulus" not in out:  # from the first strength set only
         w = weibull.weibull_analysis(s, "Pa")
         out.add("weibull_modulus", w.modulus, w.notes + [f"from {qid}"])
         out.add("weibull_characteristic_strength", w.characteristic_strength, [f"from {qid}; geometry-specific"])

@@ -94,3 +94,20 @@ def test_per_requirement_rule_overrides_the_file_rule() -> None:
     spec = load_spec_text("spec_id: S\ndecision_rule: guarded\nrequirements:\n"
                           "  - {quantity: relative_density, lower: 95, unit: '%', rule: simple}\n")
     assert evaluate(spec, {"relative_density": Measured(0.955, 0.005, "1")})[0].outcome == "pass"
+
+
+def test_every_computed_quantity_is_in_the_catalogue_with_a_matching_unit() -> None:
+    """Results from sample records can always be judged by a spec: id known, unit of the right dimension."""
+    from pathlib import Path
+
+    from ssbcert.sample import compute_sample_properties, load_sample
+    from ssbcert.spec.catalogue import QUANTITIES
+    from ssbcert.spec.units import lookup
+
+    fixtures = Path(__file__).parents[1] / "fixtures" / "samples"
+    for name in ("ta_llzo_film.yaml", "latp_pellet.yaml"):
+        for qid, m in compute_sample_properties(load_sample(fixtures / name)).items():
+            assert qid in QUANTITIES, qid
+            dim, factor = lookup(m.unit) or (None, None)
+            assert factor == 1.0, (qid, m.unit)  # SI inside
+            assert {dim, QUANTITIES[qid]} <= {"fraction", "dimensionless"} or dim == QUANTITIES[qid], (qid, m.unit)
