@@ -367,26 +367,31 @@ class E4990ATwin(ScpiTwin):
         """Display and housekeeping commands: accepted, no effect on the data."""
 
 
-def formatted(param: str, f: np.ndarray, z: np.ndarray, state: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    """`FDAT?` pairs for a trace parameter (second value 0 for scalar formats)."""
-    over = np.abs(z.real) >= OVERLOAD
+def derived(f: np.ndarray, z: np.ndarray) -> dict[str, np.ndarray]:
+    """Every quantity an LCR meter or impedance analyzer derives from Z(f) (SI units, degrees in T*)."""
     w = 2 * np.pi * f
     with np.errstate(divide="ignore", invalid="ignore"):
         y = 1.0 / z
-        scalar = {
-            "Z": np.abs(z), "TZ": np.degrees(np.angle(z)), "R": z.real, "X": z.imag, "RS": z.real,
-            "Y": np.abs(y), "TY": np.degrees(np.angle(y)), "G": y.real, "B": y.imag, "RP": 1.0 / y.real,
-            "CS": -1.0 / (w * z.imag), "LS": z.imag / w, "CP": y.imag / w, "LP": -1.0 / (w * y.imag),
-            "Q": np.abs(z.imag) / z.real, "D": z.real / np.abs(z.imag),
-            "VAC": np.full(f.size, float(state["osc_voltage"])), "IAC": float(state["osc_voltage"]) / np.abs(z),
-            "VDC": np.full(f.size, float(state["bias_voltage"]) if state["bias_state"] else 0.0),
+        return {
+            "Z": np.abs(z), "TZ": np.degrees(np.angle(z)), "TZR": np.angle(z), "R": z.real, "X": z.imag,
+            "Y": np.abs(y), "TY": np.degrees(np.angle(y)), "TYR": np.angle(y), "G": y.real, "B": y.imag,
+            "RS": z.real, "RP": 1.0 / y.real, "CS": -1.0 / (w * z.imag), "LS": z.imag / w,
+            "CP": y.imag / w, "LP": -1.0 / (w * y.imag), "Q": np.abs(z.imag) / z.real, "D": z.real / np.abs(z.imag),
         }
-        scalar["IDC"] = scalar["VDC"] / np.abs(z)
+
+
+def formatted(param: str, f: np.ndarray, z: np.ndarray, state: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """`FDAT?` pairs for a trace parameter (second value 0 for scalar formats)."""
+    over = np.abs(z.real) >= OVERLOAD
     if param in ("IMP", "ADM"):
-        c = z if param == "IMP" else y
+        c = z if param == "IMP" else 1.0 / z
         first, second = c.real.copy(), c.imag.copy()
     else:
-        first, second = np.nan_to_num(scalar[param], nan=OVERLOAD, posinf=OVERLOAD, neginf=-OVERLOAD), np.zeros(f.size)
+        level = float(state["osc_voltage"])
+        vdc = float(state["bias_voltage"]) if state["bias_state"] else 0.0
+        values = derived(f, z)
+        values.update(VAC=np.full(f.size, level), IAC=level / np.abs(z), VDC=np.full(f.size, vdc), IDC=vdc / np.abs(z))
+        first, second = np.nan_to_num(values[param], nan=OVERLOAD, posinf=OVERLOAD, neginf=-OVERLOAD), np.zeros(f.size)
     first[over] = OVERLOAD
     second[over] = OVERLOAD if param in ("IMP", "ADM") else 0.0
     return first, second
