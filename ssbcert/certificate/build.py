@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from ssbcert.certificate.model import BudgetEntry, Conformity, Limit, Quantity, RawDataRef, Result
+from ssbcert.certificate.model import BudgetEntry, Conformity, Limit, LiteratureComparison, Quantity, RawDataRef, Result
 from ssbcert.certificate.units import conversion_factor
 
 if TYPE_CHECKING:  # runtime use is duck-typed; keeps scipy out of registry/verify start-up
@@ -148,3 +148,27 @@ def overall_outcome(conformity: list[Conformity]) -> str:
     if outcomes & {"inconclusive", "conditional_pass"}:
         return "inconclusive"
     return "pass"
+
+
+def literature_comparison(result: Result, material_class: str, family: str | None = None) -> LiteratureComparison | None:
+    """σ_film/σ_bulk against the shipped literature (ssbcert.literature); None if no bulk data.
+
+    The bulk reference is the geometric mean of the published range, so the ratio is read on the
+    log scale that conductivities live on; the range itself is kept alongside.
+    """
+    try:
+        from ssbcert import literature
+    except ImportError:
+        return None
+    rng = literature.bulk_sigma_range(material_class, family)
+    if rng is None or result.unit != "S/cm":
+        return None
+    bulk = math.sqrt(rng[0] * rng[1])
+    films = [{"thickness_um": f.thickness_mid_um, "sigma_S_per_cm": f.sigma_S_per_cm, "ref": f.ref}
+             for f in literature.films_for(material_class, family) if f.sigma_S_per_cm is not None]
+    return LiteratureComparison(
+        result_ref=result.id, material_class=material_class, film_value=result.value, unit="S/cm",
+        bulk_value=bulk, bulk_range=rng, ratio_film_to_bulk=result.value / bulk, literature_film_points=films,
+        source="Il'ina & Kalinina, Russ. Chem. Rev. 2025, 94(12), RCR5171 (Tables 1 and 3)",
+        note=f"bulk reference = geometric mean of {rng[0]:.2g}–{rng[1]:.2g} S/cm",
+    )

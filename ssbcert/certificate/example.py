@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ssbcert.certificate.build import evaluate_conformity, raw_data_ref, result_from_measured
+from ssbcert.certificate.build import evaluate_conformity, literature_comparison, raw_data_ref, result_from_measured
 from ssbcert.certificate.model import (
     ArcAssignment, ArrheniusData, ArrheniusFit, Certificate, Customer, Dates, FiguresData, FitQuality,
     InstrumentSnapshot, Issuer, Item, LiteratureComparison, Method, NyquistData, PolarizationData,
@@ -144,10 +144,10 @@ def example_certificate(
         ],
         arrhenius=[ArrheniusFit(contribution="total", convention="sigmaT", activation_energy_ref="ea_total",
                                 temperature_range_K=(298.15, 423.15), n_points=6, r_squared=0.998)],
-        literature=[LiteratureComparison(result_ref="sigma_total", material_class="garnet", film_value=sigma_total_S_cm,
-                                         unit="S/cm", bulk_value=5e-4, bulk_range=(1e-4, 1e-3),
-                                         ratio_film_to_bulk=sigma_total_S_cm / 5e-4,
-                                         source="Il'ina & Kalinina, Russ. Chem. Rev. 2025, Table 1")],
+        literature=[literature_comparison(by_id["sigma_total"], "garnet", material) or LiteratureComparison(
+            result_ref="sigma_total", material_class="garnet", film_value=sigma_total_S_cm, unit="S/cm",
+            bulk_value=5e-4, bulk_range=(1e-4, 1e-3), ratio_film_to_bulk=sigma_total_S_cm / 5e-4,
+            source="Il'ina & Kalinina, Russ. Chem. Rev. 2025, Table 1")],
         conformity=conformity,
         authorization=[Signatory(name="A. Reviewer", role="technical manager", date=dt.date(2026, 11, 25))],
         software={"ssbcert": "0.1.0"},

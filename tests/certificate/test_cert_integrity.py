@@ -115,3 +115,23 @@ def test_key_is_reused_not_regenerated(ssbcert_home: Path) -> None:
     a = load_or_create_key(ssbcert_home)
     b = load_or_create_key(ssbcert_home)
     assert a.public_key().public_bytes_raw() == b.public_key().public_bytes_raw()
+
+
+def test_cli_verify_exit_codes_and_json(signed: tuple[Certificate, Path]) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from ssbcert.certificate.cli import register, schema_text
+
+    app = typer.Typer()
+    register(app)
+    _, path = signed
+    runner = CliRunner()
+    ok = runner.invoke(app, ["verify", str(path)])
+    assert ok.exit_code == 0 and "VALID" in ok.output
+    path.write_text(path.read_text().replace('"lot":"2026-017"', '"lot":"2026-018"'))
+    bad = runner.invoke(app, ["verify", str(path), "--json"])
+    assert bad.exit_code == 1
+    report = json.loads(bad.output)
+    assert report["ok"] is False and report["changed_fields"] == ['item.lot (now "2026-018")']
+    assert json.loads(schema_text())["$id"].endswith("/certificate/1.0.0")

@@ -109,3 +109,17 @@ def test_file_form_is_deterministic() -> None:
     b = Certificate.model_validate(json.loads(certificate_bytes(a)))
     assert certificate_bytes(a) == certificate_bytes(b)
     assert not math.isnan(a.results[0].value)
+
+
+def test_literature_comparison_uses_shipped_tables() -> None:
+    from ssbcert.certificate.build import literature_comparison
+
+    cert = example_certificate(with_figures=False, sigma_total_S_cm=2e-4)
+    comp = literature_comparison(cert.result("sigma_total"), "garnet", "LLZO")
+    if comp is None:
+        pytest.skip("ssbcert.literature has no bulk data for garnet")
+    lo, hi = comp.bulk_range  # type: ignore[misc]
+    assert lo <= comp.bulk_value <= hi  # type: ignore[operator]
+    assert comp.ratio_film_to_bulk == pytest.approx(2e-4 / comp.bulk_value)  # type: ignore[operator]
+    assert comp.literature_film_points and cert.literature[0].bulk_range == comp.bulk_range
+    assert literature_comparison(cert.result("asr_25C"), "garnet") is None  # not a conductivity
