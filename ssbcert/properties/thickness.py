@@ -14,7 +14,17 @@ import numpy as np
 
 from ssbcert.uncertainty import Measured
 
-RES_DIVISOR = math.sqrt(12.0)  # rectangular interval of full width δ → u = δ/√12 (GUM 4.3.7)
+RES_DIVISOR = math.sqrt(12.0)
+
+# method → the standard its calibration/practice follows (certification.md §4.1)
+METHOD_STANDARDS = {
+    "micrometer": "ISO 3611 micrometer, gauge-block calibration",
+    "profilometer": "stylus step height, ISO 5436-1 step standard",
+    "sem": "SEM cross-section per ISO 9220 / ASTM B748, certified grating",
+    "ellipsometry": "spectroscopic ellipsometry, ISO 23131",
+    "xrr": "X-ray reflectivity, ISO 16413:2020",
+    "interferometry": "optical interferometry (instrument-specific calibration)",
+}  # rectangular interval of full width δ → u = δ/√12 (GUM 4.3.7)
 
 
 @dataclass(frozen=True)
@@ -72,8 +82,9 @@ def thickness_statistics(
         dof = u_c**4 / (u_a**4 / (n - 1))
     elif n == 1:
         dof = math.inf  # Type B only; the single point carries no spread information
-    std = "statistics per certification.md §4.2, combination per GUM JCGM 100:2008"
-    text = f"{method}: mean of {n} points; u_c² = u_A² + u_res² + u_cal² + u_method² ({std})"
+    std = METHOD_STANDARDS.get(method, method)
+    text = (f"{method}: mean of {n} points; u_c² = u_A² + u_res² + u_cal² + u_method² "
+            f"({std}; statistics per certification.md §4.2; GUM JCGM 100:2008)")
     mean_m = Measured(mean, u_c, "m", text, dof=dof, budget=budget)
     # SD of n normal points: u(s) ≈ s/√(2(n−1))
     u_s = s / math.sqrt(2 * (n - 1)) if n > 1 else math.nan

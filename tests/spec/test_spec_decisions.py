@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ssbcert.spec import Requirement, decide, evaluate, load_default_spec, load_spec_text
 from ssbcert.uncertainty import Measured
@@ -111,3 +113,15 @@ def test_every_computed_quantity_is_in_the_catalogue_with_a_matching_unit() -> N
             dim, factor = lookup(m.unit) or (None, None)
             assert factor == 1.0, (qid, m.unit)  # SI inside
             assert {dim, QUANTITIES[qid]} <= {"fraction", "dimensionless"} or dim == QUANTITIES[qid], (qid, m.unit)
+
+
+RANK = {"fail": 0, "conditional fail": 1, "conditional pass": 2, "pass": 3}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0.5, 1.0), st.floats(0.5, 1.0), st.floats(0.0, 0.05), st.sampled_from(["simple", "guarded"]))
+def test_a_larger_value_never_does_worse_against_a_lower_limit(a: float, b: float, u: float, rule: str) -> None:
+    lo, hi = sorted((a, b))
+    d_lo = decide(LOWER, Measured(lo, u, "1"), rule)
+    d_hi = decide(LOWER, Measured(hi, u, "1"), rule)
+    assert RANK[d_hi.detail] >= RANK[d_lo.detail]
