@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from typing import Any, Callable, ClassVar
 
 import numpy as np
@@ -34,6 +35,8 @@ CURRENT_RANGES_A = (10e-9, 100e-9, 1e-6, 10e-6, 100e-6, 1e-3, 10e-3, 100e-3, 1.0
 VOLTAGE_RANGES_V = (0.02, 0.2, 2.0, 20.0, 200.0)
 OVERFLOW = 9.9e37
 TRIGGER_FALLBACK_CODES = (-113, -285)  # old firmware: header unknown / program syntax error
+_NUMBER = r"[+-]?\d+(?:\.\d+)?(?:E[+-]\d+)?"
+_ASCII_LIST = re.compile(rf"{_NUMBER}(?:,{_NUMBER})*")
 
 def _keithley_float(value: float) -> str:
     """Keithley's ASCII number format, e.g. 1.050000E-04."""
@@ -132,6 +135,11 @@ class Keithley2450(ScpiDriver, SourceMeter):
     write_termination = "\n"
     nplc_default: ClassVar[float] = 1.0
     autozero_default: ClassVar[bool] = True
+    # ASCII by default: a float64 block has no checksum, and a corrupted byte in a reading's low
+    # mantissa passes any plausibility check (the garble test shows it); every corrupted character
+    # of the ASCII grammar is caught. At <= 1 reading/ms the transfer is never the bottleneck
+    # (~24 bytes per point either way). Set True on links that cannot corrupt (e.g. USB-TMC).
+    binary_transfer: ClassVar[bool] = False
     poll_limits_s: ClassVar[tuple[float, float]] = (0.5, 10.0)  # instrument seconds between buffer polls
 
     output = SettingProperty("output")
@@ -242,7 +250,7 @@ class Keithley2450(ScpiDriver, SourceMeter):
                     self.setting_command("autozero", autozero),
                     f':TRAC:CLE "{BUFFER}"',
                     f':TRAC:POIN {max(10, points + 10)},"{BUFFER}"',
-                    self.setting_command("data_format", "REAL"),
+                    self.setting_command("data_format", "REAL" if self.binary_transfer else "ASC"),
                     self.setting_command("byte_order", "NORM"),
                 ]
             ),
@@ -273,7 +281,7 @@ class Keithley2450(ScpiDriver, SourceMeter):
                         on_points(t, cur)
                 elif not running:
                     break
-                if self.clock.now() > deadline:
+                elif self.clock.now() > deadline:  # running, yet no new reading: the loop is stuck
                     raise InstrumentError(self.resource, f"DurationLoop still running {self.clock.now() - t_on:.0f} s after start (expected {duration_s:g} s)")
         finally:
             self._output_off_after_run()
@@ -368,30 +376,38 @@ class Keithley2450(ScpiDriver, SourceMeter):
         return self._exchange(ask)
 
     def _check_block(self, rel: np.ndarray, cur: np.ndarray, prev_rel: float | None, period_s: float) -> None:
-        """A binary block has no checksum: refuse one whose timestamps or readings cannot be real.
-
-        Relative times step by one loop period (±50 %, allowing for the real instrument's overheads)
-        and continue the previous batch; readings are finite and within the 1 A range, or the
-        overflow sentinel exactly.
-        """
+        """Refuse values that cannot be real: relative times step by one loop period (±50 %, allowing
+        for the real instrument's overheads) and continue the previous batch; readings are finite and
+        within the 1 A range, or the overflow sentinel exactly."""
         steps = np.diff(np.concatenate([[-period_s if prev_rel is None else prev_rel], rel]))
         grid_ok = np.all(np.abs(steps - period_s) <= 0.5 * period_s) and (prev_rel is not None or abs(rel[0]) < 1e-9)
         cur_ok = np.all(np.isfinite(cur) & ((np.abs(cur) <= 1.06) | (cur == OVERFLOW)))
         if not (grid_ok and cur_ok):
-            raise ReplyError(self.resource, "buffer block fails the timing/range check (corrupted transfer)", ":TRAC:DATA?")
+            raise ReplyError(self.resource, "buffer data fail the timing/range check (corrupted transfer)", ":TRAC:DATA?")
+
+    def _read_values(self, expected: int) -> np.ndarray:
+        """One reply of `expected` numbers: a float64 block, or ASCII parsed to the exact grammar."""
+        if self.binary_transfer:
+            try:
+                raw = self.transport.read_bytes_until_block_end()
+                values = np.asarray(decode_block(raw.rstrip(b"\r\n"), big_endian=True))
+            except ValueError as exc:  # garbled block: the rest of the reply is drained by resync
+                raise ReplyError(self.resource, f"buffer block: {exc}", ":TRAC:DATA?") from exc
+        else:
+            text = self.transport.read()
+            if not _ASCII_LIST.fullmatch(text):
+                raise ReplyError(self.resource, f"buffer data not understood: {text[:60]!r}", ":TRAC:DATA?")
+            values = np.array([float(v) for v in text.split(",")])
+        if values.size != expected:
+            raise ReplyError(self.resource, f"buffer data hold {values.size} values, expected {expected}", ":TRAC:DATA?")
+        return values
 
     def _fetch(self, start: int, end: int, prev_rel: float | None, period_s: float) -> tuple[np.ndarray, np.ndarray]:
-        """Points start..end as (relative time, current) from one float64 block."""
+        """Points start..end as (relative time, current), checked before they are trusted."""
 
         def ask() -> tuple[np.ndarray, np.ndarray]:
             self.write(f':TRAC:DATA? {start},{end},"{BUFFER}",READ,REL')
-            raw = self.transport.read_bytes_until_block_end()
-            try:
-                values = np.asarray(decode_block(raw.rstrip(b"\r\n"), big_endian=True))
-            except ValueError as exc:
-                raise ReplyError(self.resource, f"buffer block: {exc}", ":TRAC:DATA?") from exc
-            if values.size != 2 * (end - start + 1):
-                raise ReplyError(self.resource, f"buffer block holds {values.size} values, expected {2 * (end - start + 1)}", ":TRAC:DATA?")
+            values = self._read_values(2 * (end - start + 1))
             rel, cur = values[1::2].copy(), values[0::2].copy()
             self._check_block(rel, cur, prev_rel, period_s)
             return rel, cur

@@ -308,11 +308,11 @@ class Keithley2450Twin(ScpiTwin):
         elements = [_element(e) for e in call.args[3:]] or ["READ"]
         if len(elements) > 14:
             raise ScpiError(-108, "Parameter not allowed")
-        if not 1 <= start <= end <= len(buf.reading):
-            raise ScpiError(-222, "Data out of range")
         binary = self.state["data_format"] in ("REAL", "SRE")
         if binary and any(e not in BINARY_ELEMENTS for e in elements):
             raise ScpiError(1133, "Parameter 4, invalid buffer element for binary format")
+        if not 1 <= start <= end <= len(buf.reading):
+            raise ScpiError(-222, "Data out of range")
         t0 = buf.t_abs[0]
         values: list[float] = []
         text: list[str] = []
