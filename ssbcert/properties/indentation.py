@@ -47,10 +47,10 @@ def area_function(h_c: float, tip: str, coefficients: Sequence[float] | None = N
 
 
 def _unloading_segment(depth: np.ndarray, load: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The unloading branch starts at the last point held at P_max (after any hold/creep segment)."""
-    p_max = load.max()
-    at_max = np.flatnonzero(load >= p_max * (1 - 5e-3))
-    start = int(at_max[-1])
+    """The unloading branch starts at the deepest point: the end of the hold, where creep has stopped."""
+    start = int(np.argmax(depth))
+    if load[start] < 0.9 * load.max():
+        raise ValueError("deepest point is not at peak load; the curve is not load–hold–unload")
     return depth[start:], load[start:]
 
 
