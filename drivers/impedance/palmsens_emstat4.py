@@ -145,25 +145,24 @@ class PalmSensEmStat4(ImpedanceAnalyzer, SourceMeter):
         base = getattr(getattr(self.transport, "config", None), "timeout_s", self.default_timeout_s)
         return base + self.clock.wall_seconds(instrument_s) * 1.5
 
-    def _query_line(self, text: str) -> str:
-        reply = self.transport.query(text)
-        err = ms.parse_error(reply)
-        if err is not None:
-            raise InstrumentError(self.resource, f"!{err[0]:04X} {ms.describe_error(err[0])}", text)
-        return reply
-
-    def _send_script(self, lines: Sequence[str]) -> None:
-        for line in lines:
-            self.transport.write(line)
-
-    def _read_script_line(self, timeout_s: float, context: str) -> str:
-        line = self.transport.read(timeout_s)
+    def _checked(self, line: str, context: str) -> str:
+        """A `!XXXX[: Line n, Col m]` line is the device refusing something: raise it, clearly."""
         err = ms.parse_error(line)
         if err is not None:
             code, ln, col = err
             where = f" at line {ln}, col {col}" if ln is not None else ""
             raise InstrumentError(self.resource, f"!{code:04X} {ms.describe_error(code)}{where}", context)
         return line
+
+    def _query_line(self, text: str) -> str:
+        return self._checked(self.transport.query(text), text)
+
+    def _send_script(self, lines: Sequence[str]) -> None:
+        for line in lines:
+            self.transport.write(line)
+
+    def _read_script_line(self, timeout_s: float, context: str) -> str:
+        return self._checked(self.transport.read(timeout_s), context)
 
     def _run_script(
         self,
