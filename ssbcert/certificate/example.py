@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ssbcert.certificate.build import evaluate_conformity, literature_comparison, raw_data_ref, result_from_measured
+from ssbcert.certificate.units import K_B_EV
 from ssbcert.certificate.model import (
     ArcAssignment, ArrheniusData, ArrheniusFit, Certificate, Customer, Dates, FiguresData, FitQuality,
     InstrumentSnapshot, Issuer, Item, LiteratureComparison, Method, NyquistData, PolarizationData,
@@ -19,7 +20,6 @@ from ssbcert.certificate.model import (
 )
 from ssbcert.uncertainty import Measured
 
-K_B_EV = 8.617333262e-5
 
 
 def _rc_cpe(f: np.ndarray, r: float, q: float, n: float) -> np.ndarray:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 
+from ssbcert.certificate.units import K_B_EV
 from ssbcert.certificate.model import ArrheniusData, Certificate, NyquistData, PolarizationData
 
-K_B_EV = 8.617333262e-5
 DPI = 110
 
 
@@ -31,7 +31,16 @@ def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
     return buf.getvalue()
 
 
-def _style(ax) -> None:  # type: ignore[no-untyped-def]
+def _style(ax, xlabel: str = "", ylabel: str = "", title: str = "", legend: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Shared look: small labels, light grid; one place so all certificate figures match."""
+    if xlabel:
+        ax.set_xlabel(xlabel, fontsize=8)
+    if ylabel:
+        ax.set_ylabel(ylabel, fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=9)
+    if legend:
+        ax.legend(fontsize=7)
     ax.grid(True, which="both", alpha=0.3, linewidth=0.5)
     ax.tick_params(labelsize=8)
 
@@ -54,22 +63,15 @@ def nyquist_figure(d: NyquistData) -> Figure:
         axr.semilogx(f, 100 * (zi - fi) / mod, ".", ms=3, label="Δ Z''")
         axr.axhline(0, color="k", lw=0.5)
         axr.legend(fontsize=7, ncol=2)
-    axr.set_xlabel("f / Hz", fontsize=8)
-    axr.set_ylabel("fit residual / %", fontsize=8)
     # the blocking-electrode tail dwarfs the arcs; the zoom shows the high-frequency part
     span = float(np.percentile(zr, 60)) * 1.2 if zr.size else 1.0
     axz.set_xlim(min(0.0, float(zr.min(initial=0))), span)
     axz.set_ylim(0.0, span * 0.6)
-    axz.set_title("high-frequency zoom", fontsize=9)
-    for a in (ax, axz):
-        a.set_xlabel("Z' / Ω", fontsize=8)
-        a.set_ylabel("−Z'' / Ω", fontsize=8)
     ax.set_aspect("equal", adjustable="datalim")
     ax.ticklabel_format(style="sci", scilimits=(-3, 4))
-    ax.set_title(f"Nyquist {d.label}".strip(), fontsize=9)
-    ax.legend(fontsize=7)
-    for a in (ax, axz, axr):
-        _style(a)
+    _style(ax, "Z' / Ω", "−Z'' / Ω", f"Nyquist {d.label}".strip(), legend=True)
+    _style(axz, "Z' / Ω", "−Z'' / Ω", "high-frequency zoom")
+    _style(axr, "f / Hz", "fit residual / %")
     fig.tight_layout()
     return fig
 
@@ -85,12 +87,8 @@ def bode_figure(d: NyquistData) -> Figure:
         zf = np.asarray(d.fit_z_real_ohm) + 1j * np.asarray(d.fit_z_imag_ohm)
         ax1.loglog(f, np.abs(zf), "-", lw=1)
         ax2.semilogx(f, -np.degrees(np.angle(zf)), "-", lw=1)
-    ax1.set_ylabel("|Z| / Ω", fontsize=8)
-    ax2.set_ylabel("−phase / °", fontsize=8)
-    ax2.set_xlabel("f / Hz", fontsize=8)
-    ax1.set_title(f"Bode {d.label}".strip(), fontsize=9)
-    for a in (ax1, ax2):
-        _style(a)
+    _style(ax1, "", "|Z| / Ω", f"Bode {d.label}".strip())
+    _style(ax2, "f / Hz", "−phase / °")
     fig.tight_layout()
     return fig
 
@@ -102,11 +100,7 @@ def kk_figure(d: NyquistData) -> Figure:
     ax.semilogx(f, d.kk_residual_real_pct, "o-", ms=3, lw=0.6, label="real")
     ax.semilogx(f, d.kk_residual_imag_pct, "s-", ms=3, lw=0.6, label="imag")
     ax.axhline(0, color="k", lw=0.5)
-    ax.set_xlabel("f / Hz", fontsize=8)
-    ax.set_ylabel("KK residual / %", fontsize=8)
-    ax.set_title(f"Kramers–Kronig residuals {d.label}".strip(), fontsize=9)
-    ax.legend(fontsize=7)
-    _style(ax)
+    _style(ax, "f / Hz", "KK residual / %", f"Kramers–Kronig residuals {d.label}".strip(), legend=True)
     fig.tight_layout()
     return fig
 
@@ -133,10 +127,7 @@ def arrhenius_figure(d: ArrheniusData) -> Figure:
                                                  lambda c: 1000.0 / (np.asarray(c) + 273.15)))
     secax.set_xlabel("T / °C", fontsize=8)
     secax.tick_params(labelsize=7)
-    ax.set_xlabel("1000 / T / K⁻¹", fontsize=8)
-    ax.set_ylabel(ylab, fontsize=8)
-    ax.legend(fontsize=7)
-    _style(ax)
+    _style(ax, "1000 / T / K⁻¹", ylab, legend=True)
     fig.tight_layout()
     return fig
 
@@ -151,10 +142,7 @@ def polarization_figure(d: PolarizationData) -> Figure:
     if d.steady_state_current_A is not None:
         ax.axhline(d.steady_state_current_A, ls="--", lw=0.8, color="C3", label=f"I_ss = {d.steady_state_current_A:.3g} A")
         ax.legend(fontsize=7)
-    ax.set_xlabel("t / s", fontsize=8)
-    ax.set_ylabel("I / A", fontsize=8)
-    ax.set_title(f"DC polarization at {d.voltage_V:g} V {d.label}".strip(), fontsize=9)
-    _style(ax)
+    _style(ax, "t / s", "I / A", f"DC polarization at {d.voltage_V:g} V {d.label}".strip())
     fig.tight_layout()
     return fig
 

@@ -10,6 +10,8 @@ from typing import Final
 
 from ssbcert.errors import InputError
 
+K_B_EV: Final = 8.617333262e-5  # Boltzmann constant / eV K⁻¹ (CODATA 2018, exact in SI)
+
 # (SI unit, domain unit) -> multiply SI value by this factor.
 _FACTORS: Final[dict[tuple[str, str], float]] = {
     ("S/m", "S/cm"): 1e-2,
