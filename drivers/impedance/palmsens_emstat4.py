@@ -24,7 +24,6 @@ from ssbcert.drivers.base import (
     ReplyError,
     Snapshot,
     SourceMeter,
-    SourceMeterCapabilities,
     Span,
     retried,
 )
@@ -75,7 +74,7 @@ VARIANTS: dict[str, Variant] = {
 }  # fmt: skip
 EIS_AMPLITUDE_V = Span(1e-4, 0.25, "V rms")  # [I]
 CA_MIN_INTERVAL_S = 1e-3  # [I]
-MAX_POINTS = 1000  # EIS points per script (script memory) [I]
+MAX_POINTS = 100_000  # packages stream out as measured: no device buffer limits a run [I]
 _MARKER = re.compile(r"^(?:[MLC][0-9A-Fa-f]{4}|[*+-]|T.*)$")  # loop/scan markers, send_string text
 
 
@@ -108,6 +107,15 @@ def log_segments(frequencies_Hz: Sequence[float], rtol: float = 1e-4) -> list[tu
     return out
 
 
+@dataclass(frozen=True)
+class EmStat4Capabilities(ImpedanceCapabilities):
+    """One object for both roles: the pre-flight reads `capabilities` whichever role it checks."""
+
+    voltage_V: Span = Span(-3.0, 3.0, "V")
+    current_limit_A: Span = Span(1e-9, 30e-3, "A")
+    min_interval_s: float = CA_MIN_INTERVAL_S
+
+
 class PalmSensEmStat4(ImpedanceAnalyzer, SourceMeter):
     """EmStat4 LR/HR: `sweep()` runs `meas_loop_eis`, `polarize()` runs `meas_loop_ca`."""
 
@@ -119,19 +127,14 @@ class PalmSensEmStat4(ImpedanceAnalyzer, SourceMeter):
     serial_settings = {"baud_rate": 921600, "data_bits": 8, "parity": Parity.none, "stop_bits": StopBits.one}  # 8N1
     default_timeout_s = 5.0
     variant: Variant = VARIANTS["es4_lr"]
-    capabilities: ClassVar[ImpedanceCapabilities] = ImpedanceCapabilities(
+    capabilities: ClassVar[EmStat4Capabilities] = EmStat4Capabilities(
         frequency_Hz=VARIANTS["es4_lr"].frequency_Hz,
         ac_amplitude_V=EIS_AMPLITUDE_V,
         dc_bias_V=VARIANTS["es4_lr"].potential_V,
         max_points=MAX_POINTS,
-        bandwidth_levels=(),
-        max_averaging=1,
-    )
-    source_capabilities: ClassVar[SourceMeterCapabilities] = SourceMeterCapabilities(
         voltage_V=VARIANTS["es4_lr"].potential_V,
         current_limit_A=Span(1e-9, VARIANTS["es4_lr"].max_current_A, "A"),
         min_interval_s=CA_MIN_INTERVAL_S,
-        max_points=1_000_000,
     )
 
     def __init__(self, transport: Any, clock: Any = None, **options: Any) -> None:
@@ -224,7 +227,8 @@ class PalmSensEmStat4(ImpedanceAnalyzer, SourceMeter):
         for prefix, var in VARIANTS.items():
             if lines[0][1:].startswith(prefix):
                 self.variant = var
-                self.capabilities = replace(self.capabilities, frequency_Hz=var.frequency_Hz, dc_bias_V=var.potential_V)
+                self.capabilities = replace(self.capabilities, frequency_Hz=var.frequency_Hz, dc_bias_V=var.potential_V,
+                                            voltage_V=var.potential_V, current_limit_A=Span(1e-9, var.max_current_A, "A"))
         version = self._query_line("v")
         serial = self._query_line("i")
         if not version.startswith("v") or not serial.startswith("i"):
@@ -347,11 +351,11 @@ class PalmSensEmStat4(ImpedanceAnalyzer, SourceMeter):
     ) -> PolarizationTrace:
         """Constant potential with `meas_loop_ca`. The EmStat has no compliance clamp: the limit is
         enforced by the current-range ceiling and by aborting when |I| exceeds it."""
-        cap = self.source_capabilities
-        if not self.variant.potential_V.contains(voltage_V):
-            raise ValueError(f"{self.variant.type_prefix}: voltage: expected {self.variant.potential_V}, found {voltage_V:g} V")
-        if not (cap.current_limit_A.minimum <= compliance_A <= self.variant.max_current_A):
-            raise ValueError(f"{self.variant.type_prefix}: compliance: expected {cap.current_limit_A.minimum:g}..{self.variant.max_current_A:g} A, found {compliance_A:g} A")
+        cap = self.capabilities
+        if not cap.voltage_V.contains(voltage_V):
+            raise ValueError(f"{self.variant.type_prefix}: voltage: expected {cap.voltage_V}, found {voltage_V:g} V")
+        if not cap.current_limit_A.contains(compliance_A):
+            raise ValueError(f"{self.variant.type_prefix}: compliance: expected {cap.current_limit_A}, found {compliance_A:g} A")
         if interval_s < cap.min_interval_s or duration_s < interval_s:
             raise ValueError(f"{self.model}: interval: expected {cap.min_interval_s:g} s..duration, found {interval_s:g} s (duration {duration_s:g} s)")
         ranges = self.variant.current_ranges_A

@@ -52,6 +52,10 @@ def test_identity_and_variant(env, serve) -> None:
     snap = PalmSensEmStat4.identify(drv)
     assert snap.idn.startswith("PalmSens,es4_hr,ES4HR1,")
     assert drv.variant.max_current_A == pytest.approx(0.2)
+    # one capabilities object serves both roles (pre-flight reads `capabilities` for impedance and dc)
+    assert drv.capabilities.voltage_V.maximum == 6.0 and drv.capabilities.current_limit_A.maximum == pytest.approx(0.2)
+    assert PalmSensEmStat4.capabilities.frequency_Hz.maximum == 200e3
+    assert PalmSensEmStat4.capabilities.voltage_V.maximum == 3.0  # the class default is the LR
     assert snap.settings["methodscript"] == "1.4"
     drv.close()
 
