@@ -24,7 +24,7 @@ from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Simple
 from ssbcert.certificate.build import overall_outcome
 from ssbcert.certificate.model import Certificate
 from ssbcert.certificate.plots import RenderedFigure, certificate_figures
-from ssbcert.certificate.view import OUTCOME_COLOUR, result_rows, signature_status, unit_text
+from ssbcert.certificate.view import OUTCOME_COLOUR, power_markup, result_rows, signature_status, unit_text
 
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 
@@ -111,7 +111,7 @@ def _summary(cert: Certificate, s: dict[str, ParagraphStyle], verified: bool | N
     extra: list[tuple[Any, ...]] = []
     for i, r in enumerate(result_rows(cert), start=1):
         label = r.label + (f" ({r.flags})" if r.flags else "")
-        rows.append([_p(label, s["body"]), _p(r.value_text, s["body"]), _p(r.unit, s["body"]), f"{r.k:.2f}",
+        rows.append([_p(label, s["body"]), Paragraph(power_markup(r.value_text, "super"), s["body"]), _p(r.unit, s["body"]), f"{r.k:.2f}",
                      _p(r.limit_text, s["small"]), _p(r.outcome, s["cell_white"])])
         extra.append(("BACKGROUND", (5, i), (5, i), colors.HexColor(r.colour)))
     out += [_table(rows, [50 * mm, 42 * mm, 18 * mm, 10 * mm, 38 * mm, 22 * mm], extra), Spacer(1, 4 * mm),

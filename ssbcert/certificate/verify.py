@@ -130,7 +130,22 @@ def verify(
         _check_signature(payload, integrity, report, trusted, require_trusted)
     if check_raw_data:
         _check_raw(payload, path.parent, report)
+    _check_schema(payload, report)
     return report
+
+
+def _check_schema(payload: dict[str, Any], report: VerifyReport) -> None:
+    """A signed file from another schema version can be intact yet not readable by this version."""
+    from pydantic import ValidationError
+
+    from ssbcert.certificate.model import Certificate
+
+    try:
+        Certificate.model_validate(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        report.warnings.append(f"does not validate against schema {payload.get('schema_version', '?')}: {where}: {first['msg']}")
 
 
 def _check_signature(

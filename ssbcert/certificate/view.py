@@ -6,7 +6,9 @@ place, shown in a shared power of ten when the numbers are very small or large.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 from ssbcert.certificate.model import Certificate, Result
 
@@ -34,6 +36,14 @@ def format_with_uncertainty(value: float, U: float) -> str:
     decimals = max(0, 1 - int(math.floor(math.log10(u))))
     body = f"{v:.{decimals}f} ± {u:.{decimals}f}"
     return f"({body})·10^{shared}" if shared else body
+
+
+_POWER = re.compile(r"·10\^(-?\d+)")
+
+
+def power_markup(text: str, tag: str = "sup") -> str:
+    """Escaped text with ``·10^-4`` written as a superscript (``sup`` for HTML, ``super`` for reportlab)."""
+    return _POWER.sub(lambda m: f"·10<{tag}>{m.group(1).replace('-', '−')}</{tag}>", escape(text))
 
 
 @dataclass(frozen=True)
