@@ -138,6 +138,13 @@ class VisaTransport(Transport):
         res.write_termination = self.config.write_termination
         res.timeout = int(self.config.timeout_s * 1000)
         if self.resource.upper().endswith("::SOCKET"):
+            try:  # no Nagle delay: a write that follows a write would otherwise wait ~40 ms for an ACK
+                from pyvisa import constants
+
+                res.set_visa_attribute(constants.ResourceAttribute.tcpip_nodelay, True)
+            except Exception:
+                pass
+        if self.resource.upper().endswith("::SOCKET"):
             self._no_delay(res)
         if self.config.serial and self.resource.upper().startswith("ASRL"):
             for key, value in self.config.serial.items():

@@ -8,6 +8,7 @@ changed. Overload (9.9E37) is raised, never returned as data.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Any, ClassVar, Sequence
 
@@ -169,22 +170,23 @@ def segment_table(segs: Sequence[tuple[float, float, int]]) -> str:
     return f"7,0,0,0,0,0,0,0,{len(segs)},{body}"
 
 
-def resync_with_token(driver: ScpiDriver, attempts: int = 6) -> None:
+def resync_with_token(driver: ScpiDriver, budget_s: float = 3.0) -> None:
     """Drain, then prove the stream is in step with a reply that cannot be stale.
 
     A late '+1' from a timed-out *OPC? is indistinguishable from a fresh one, so instead set *ESE
-    to a fresh value and read until that value comes back (stale replies are read and dropped).
+    to a fresh value and read until that value comes back; stale replies (even a late binary block,
+    read as many 'lines') are read and dropped within a wall-time budget.
     """
     driver.transport.drain(quiet_s=0.1)
     token = getattr(driver, "_resync_token", 0) % 200 + 37  # never 0/1: those are what stale replies say
     driver._resync_token = token  # type: ignore[attr-defined]
     driver.write(f"*CLS;*ESE {token};*ESE?")
-    for _ in range(attempts):
-        reply = driver.transport.read()
-        if reply.strip().lstrip("+") == str(token):
+    deadline = time.monotonic() + budget_s
+    while time.monotonic() < deadline:
+        if driver.transport.read().strip().lstrip("+") == str(token):
             driver.write("*ESE 0")
             return
-    raise ReplyError(driver.resource, f"resync failed: *ESE? never answered {token}", "*ESE?")
+    raise ReplyError(driver.resource, f"resync failed: *ESE? did not answer {token} within {budget_s:g} s", "*ESE?")
 
 
 class OverloadError(InstrumentError):
