@@ -111,7 +111,9 @@ class ThermalStage:
                 step = self.ramp_rate_K_per_min / 60.0 * dt
                 diff = self.setpoint_K - self.working_setpoint_K
                 self.working_setpoint_K += max(-step, min(step, diff))
-            err = self.working_setpoint_K - self._reading()
+            # the loop acts on the stage itself: the oscillation fault must show in the reading (a
+            # loop acting on the oscillating reading would cancel it there and hide the fault)
+            err = self.working_setpoint_K - self.stage_K
             kp, ki, _kd = self.pid
             frac = HEATER_RANGE_FRACTION.get(self.heater_range, 0.0)
             if frac > 0:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ssbcert.drivers.base import ReplyError, Snapshot, Span, TemperatureCapabilities, TemperatureController, retried
+from ssbcert.drivers.transport import TransportTimeout
 from ssbcert.errors import InstrumentError
 
 log = logging.getLogger(__name__)
@@ -178,8 +179,11 @@ class LakeShore336(TemperatureController):
     def exchange(self, command: str) -> list[str]:
         """Send `command;*ESR?`; raise on error bits; return the replies to the command's queries."""
         self._pace()
+        message = f"{command};*ESR?" if command else "*ESR?"
         try:
-            reply = self.transport.query(f"{command};*ESR?" if command else "*ESR?")
+            reply = self.transport.query(message)
+        except TransportTimeout as exc:
+            raise TransportTimeout(self.resource, "no reply (timeout)", message) from exc
         finally:
             self._last_exchange = self.clock.now()
             self.messages += 1
