@@ -7,11 +7,12 @@ E_r = √π/(2β)·S/√A_p; the sample modulus follows from the diamond tip con
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
-from scipy.optimize import curve_fit, minimize_scalar
+from scipy.optimize import OptimizeWarning, curve_fit, minimize_scalar
 
 from ssbcert.properties._gum import gum
 from ssbcert.uncertainty import Measured, propagate_cov, type_a
@@ -89,7 +90,9 @@ def fit_unloading(depth: np.ndarray, load: np.ndarray, fit_fraction: float = 0.8
     def model(hh: np.ndarray, a: float, hf: float, mm: float) -> np.ndarray:
         return a * np.clip(hh - hf, 1e-12, None) ** mm
 
-    popt, pcov = curve_fit(model, h, p, p0=[math.exp(ln_a0), float(best.x), m0], maxfev=20000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OptimizeWarning)  # an exact curve has no covariance: handled below
+        popt, pcov = curve_fit(model, h, p, p0=[math.exp(ln_a0), float(best.x), m0], maxfev=20000)
     if not np.all(np.isfinite(pcov)):
         pcov = np.zeros((3, 3))  # exact data (simulated curves): no fit scatter
 

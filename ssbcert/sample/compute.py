@@ -6,6 +6,7 @@ at the edge, and every result is a Measured whose method names the standard used
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 
@@ -26,6 +27,7 @@ class PropertyResults(dict[str, Measured]):
         super().__init__()
         self.notes: dict[str, list[str]] = {}
         self.informative: set[str] = set()
+        self.failures: dict[str, str] = {}  # section → why it could not be computed
 
     def add(self, qid: str, value: Measured, notes: list[str] | None = None) -> None:
         self[qid] = value
@@ -227,7 +229,7 @@ def _strength_set(out: PropertyResults, qid: str, values: list[Measured]) -> Non
         out.add("weibull_characteristic_strength", w.characteristic_strength, [f"from {qid}; geometry-specific"])
 
 
-def _elastic_and_areal(rec: SampleRecord, out: PropertyResults, e: Measured | None, nu: Measured | None) -> None:
+def _elastic(rec: SampleRecord, out: PropertyResults, e: Measured | None, nu: Measured | None) -> None:
     if e is not None and nu is not None:
         g = elastic.shear_modulus(e, nu)
         out.add("shear_modulus", g)
@@ -253,20 +255,31 @@ def _areal(rec: SampleRecord, out: PropertyResults, cell: areal.ReferenceCell) -
     out.add("specific_energy_penalty", areal.specific_energy_penalty(ma, cell))
 
 
+def _guarded(section: str, out: PropertyResults, fn: Callable[..., object], *args: object) -> object:
+    """Run one section; a failure there (bad fit, no valid indent…) is recorded, the rest still computes."""
+    try:
+        return fn(*args)
+    except (ValueError, RuntimeError, ArithmeticError) as exc:
+        out.failures[section] = str(exc)
+        return None
+
+
 def compute_sample_properties(record: SampleRecord,
                               reference_cell: areal.ReferenceCell = areal.ReferenceCell()) -> PropertyResults:
-    """Everything computable from the record's raw data; missing sections are simply skipped."""
+    """Everything computable from the record's raw data; missing sections are skipped, failing ones are
+    listed in `.failures` (section → reason) so that nothing already measured is lost."""
     out = PropertyResults()
-    _thickness(record, out)
-    _density(record, out)
+    _guarded("thickness", out, _thickness, record, out)
+    _guarded("density", out, _density, record, out)
     e = nu = None
-    if record.mechanics is not None:
-        if record.mechanics.indentation is not None:
-            _indentation(record, out)
+    mech = record.mechanics
+    if mech is not None:
+        if mech.indentation is not None:
+            _guarded("indentation", out, _indentation, record, out)
         e, nu = _elastic_inputs(record, out)
-        if record.mechanics.vickers is not None:
-            _vickers(record, out, e)
-        _strength(record, out)
-        _elastic_and_areal(record, out, e, nu)
-    _areal(record, out, reference_cell)
+        if mech.vickers is not None:
+            _guarded("vickers", out, _vickers, record, out, e)
+        _guarded("strength", out, _strength, record, out)
+        _guarded("elastic", out, _elastic, record, out, e, nu)
+    _guarded("areal", out, _areal, record, out, reference_cell)
     return out

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt, model_validator
 
+from ssbcert.properties.liquids import LIQUIDS
 from ssbcert.sample.values import PositiveValue, Strict, Value
 
 ThicknessMethod = Literal["profilometer", "sem", "micrometer", "ellipsometry", "xrr", "interferometry"]
@@ -74,6 +75,11 @@ class Archimedes(Strict):
             raise ValueError(f"suspended_mass_g ({m2}) must be below dry_mass_g ({m1})")
         if self.liquid == "other" and self.liquid_density_g_cm3 is None:
             raise ValueError("liquid 'other' needs liquid_density_g_cm3")
+        if self.liquid in LIQUIDS and self.liquid_density_g_cm3 is None:
+            lo, hi = LIQUIDS[self.liquid][2]
+            if not lo <= self.liquid_temperature_C.value <= hi:
+                raise ValueError(f"{self.liquid} density table covers {lo:g}–{hi:g} °C, found "
+                                 f"{self.liquid_temperature_C.value:g} °C; give liquid_density_g_cm3")
         return self
 
 
