@@ -194,7 +194,7 @@ def _validated(text: str, source: str, overrides: dict[str, Scalar]) -> LoadedPr
     data, lines = load_yaml_text(text, source)
     if not isinstance(data, dict):
         found = "empty file" if data is None else type(data).__name__
-        raise InputError("a protocol must be a mapping with name and steps", file=source, line=1, found=found)
+        raise InputError("a protocol must be a mapping with name and steps", file=source, line=lines.get((), 1), found=found)
     data = copy.deepcopy(data)
     values = _parameters(data, lines, source, overrides)
     body = {k: (_substitute(v, values, (k,), lines, source) if k in ("steps", "limits") else v) for k, v in data.items()}

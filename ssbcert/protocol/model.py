@@ -10,28 +10,37 @@ import math
 from typing import Annotated, Any, Literal, Union
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema, model_validator
 
 from ssbcert.protocol.units import quantity_parser, quantity_pattern
 
 Role = Literal["impedance", "temperature", "dc"]
 
 
-def _q(dimension: str, description: str) -> Any:
+def _positive(value: float) -> float:
+    if not value > 0:
+        raise ValueError(f"must be > 0, found {value:g} (SI)")
+    return value
+
+
+def _q(dimension: str, description: str, positive: bool = False) -> Any:
+    checks: list[Any] = [AfterValidator(_positive)] if positive else []
     return Annotated[
         float,
         BeforeValidator(quantity_parser(dimension)),
+        *checks,
         WithJsonSchema({"type": "string", "pattern": quantity_pattern(dimension), "description": description}),
     ]
 
 
 Voltage = _q("voltage", "voltage with unit, e.g. '20 mV'")
-Current = _q("current", "current with unit, e.g. '10 mA'")
-Frequency = _q("frequency", "frequency with unit, e.g. '1 MHz'")
-Duration = _q("time", "duration with unit, e.g. '30 s', '10 min'")
-Temperature = _q("temperature", "temperature with unit, e.g. '25 degC' or '298.15 K'")
-TemperatureDifference = _q("temperature_difference", "temperature difference, e.g. '0.5 K'")
-Ramp = _q("ramp", "ramp rate, e.g. '5 K/min'")
+Amplitude = _q("voltage", "AC amplitude with unit, e.g. '20 mV'", positive=True)
+Current = _q("current", "current with unit, e.g. '10 mA'", positive=True)
+Frequency = _q("frequency", "frequency with unit, e.g. '1 MHz'", positive=True)
+Duration = _q("time", "duration with unit, e.g. '30 s', '10 min'", positive=True)
+Temperature = _q("temperature", "absolute temperature with unit, e.g. '25 degC' or '298.15 K'", positive=True)
+TemperatureDifference = _q("temperature_difference", "temperature difference, e.g. '0.5 K'", positive=True)
+Ramp = _q("ramp", "ramp rate, e.g. '5 K/min'", positive=True)
 
 
 class _Strict(BaseModel):
@@ -69,7 +78,7 @@ class Eis(_Step):
     f_stop_Hz: Frequency | None = Field(None, alias="f_stop")
     points_per_decade: int | None = Field(None, ge=1, le=100)
     frequencies_Hz: list[Frequency] | None = Field(None, alias="frequencies", min_length=1)
-    amplitude_V: Voltage = Field(alias="amplitude")
+    amplitude_V: Amplitude = Field(alias="amplitude")
     dc_bias_V: Voltage = Field(0.0, alias="dc_bias")
     bandwidth: str | None = None
     averaging: int = Field(1, ge=1, le=1000)

@@ -23,6 +23,13 @@ class StepInstance:
     source: str
     loc: Loc
     line: int | None
+    lines: dict[Loc, int] | None = field(default=None, repr=False, compare=False)  # for field-level errors
+
+    def line_of(self, field_name: str) -> int | None:
+        """Line of one of this step's fields in its source file (the step's line if unknown)."""
+        if self.lines is not None and self.loc + (field_name,) in self.lines:
+            return self.lines[self.loc + (field_name,)]
+        return self.line
 
     @property
     def kind(self) -> str:
@@ -111,4 +118,4 @@ def _expand(
                         field=_fmt(here + ("setpoint",)),
                     )
                 state["setpoint_K"] = setpoint
-            out.append(StepInstance(f"{sid}.{step.step}", step, state["setpoint_K"], loaded.source, here, loaded.line(here)))
+            out.append(StepInstance(f"{sid}.{step.step}", step, state["setpoint_K"], loaded.source, here, loaded.line(here), loaded.lines))

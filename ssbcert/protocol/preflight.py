@@ -69,7 +69,7 @@ class _Problems:
             InputError(
                 f"{message} [step {inst.id}]",
                 file=inst.source,
-                line=inst.line,
+                line=inst.line_of(field_name),
                 field=_fmt(inst.loc + (field_name,)),
                 expected=expected,
                 found=found,
