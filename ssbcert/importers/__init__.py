@@ -5,5 +5,7 @@ Public API: `import_files`, `read_file`, `ImportResult`, `Provenance`, `FilesRej
 """
 from ssbcert.importers.api import FilesRejected, ImportResult, Provenance, import_files, read_file
 from ssbcert.importers.csv_table import write_records_csv
+from ssbcert.importers.session import write_session
 
-__all__ = ["FilesRejected", "ImportResult", "Provenance", "import_files", "read_file", "write_records_csv"]
+__all__ = ["FilesRejected", "ImportResult", "Provenance", "import_files", "read_file", "write_records_csv",
+           "write_session"]

@@ -12,6 +12,7 @@ form) and temperature/meta as JSON in comment lines, so reading it back gives id
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -49,6 +50,15 @@ def write_records_csv(spectra: Sequence[ImpedanceSpectrum], path: Path) -> None:
     Path(path).write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
+_INDEX = re.compile(r"[0-9]{1,9}")
+_HEAD_FORM = '# spectrum N {"temperature_K": number or null, "has_time": bool, "meta": {...}}'
+
+
+def _valid_head(head: Any) -> bool:
+    return (isinstance(head, dict) and isinstance(head.get("meta"), dict) and isinstance(head.get("has_time"), bool)
+            and (head.get("temperature_K") is None or type(head.get("temperature_K")) in (int, float)))
+
+
 def sniff_records(head: str) -> bool:
     return head.lstrip("\ufeff").startswith(RECORDS_MAGIC)
 
@@ -61,9 +71,12 @@ def read_records(path: Path, data: bytes) -> list[Block]:
         if line.startswith("# spectrum "):
             key, _, text = line[len("# spectrum "):].partition(" ")
             try:
-                heads[int(key)] = json.loads(text)
+                head = json.loads(text)
             except ValueError:
-                tf.fail("unreadable spectrum header", i, expected="'# spectrum N {json}'", found=line[:60])
+                head = None
+            if not (_INDEX.fullmatch(key) and _valid_head(head)):
+                tf.fail("unreadable spectrum header", i, expected=_HEAD_FORM, found=line[:60])
+            heads[int(key)] = head
         elif not line.startswith("#"):
             header = i
             break
@@ -75,7 +88,7 @@ def read_records(path: Path, data: bytes) -> list[Block]:
         fields = tf.lines[i].split(",")
         if not tf.lines[i].strip():
             continue
-        if len(fields) != len(_RECORD_COLUMNS) or not fields[0].isdigit() or int(fields[0]) not in rows:
+        if len(fields) != len(_RECORD_COLUMNS) or not _INDEX.fullmatch(fields[0]) or int(fields[0]) not in rows:
             tf.fail("bad records CSV row", i, expected="spectrum index of a declared spectrum and 4 values",
                     found=tf.lines[i][:60])
         rows[int(fields[0])].append((i, fields[1:]))

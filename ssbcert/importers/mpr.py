@@ -127,6 +127,10 @@ def read(path: Path, data: bytes) -> list[Block]:
     settings: dict[str, Any] = {"modules": [m["name"] for m in modules], "file_date": mod["date"]}
     if settings_mod is not None and settings_mod["payload"]:
         settings["technique_id"] = settings_mod["payload"][0]
+    if "cycle number" in names and not np.all(np.isfinite(rows["cycle number"])):
+        k = int(np.argmax(~np.isfinite(rows["cycle number"])))
+        raise _fail(path, f"invalid cycle number in data row {k}", base + start + k * dtype.itemsize,
+                    field="cycle number", expected="a finite number", found=repr(float(rows["cycle number"][k])))
     cycles = split_runs(rows["cycle number"].tolist()) if "cycle number" in names else [list(range(n_points))]
     blocks = []
     for run in cycles:

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from ssbcert.importers.base import (
-    Block, TextFile, guess_decimal_comma, key_values, read_table, require_rows, split_fields, split_runs,
+    Block, TextFile, check_values, guess_decimal_comma, key_values, read_table, require_rows, split_fields, split_runs,
     stated_float,
 )
 from ssbcert.importers.units import build_spectrum, map_columns, require_columns
@@ -67,6 +67,8 @@ def read(path: Path, data: bytes) -> list[Block]:
     table = read_table(tf, header_index + 1, wanted, delimiter="\t", n_fields=len(names),
                        decimal_comma=decimal_comma, column_names=names)
     require_rows(tf, table, header_index, "column header")
+    if "cycle" in wanted:
+        check_values(tf, table, ["cycle"])
     va = stated_float(settings.get("Va (mV)"))
     common = {"ac_amplitude_V": None if va is None else va / 1000.0,
               "dc_potential_V": stated_float(settings.get("E (V)"))}

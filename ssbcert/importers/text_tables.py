@@ -54,7 +54,8 @@ def read_header_table(
         keep = [i for i, f in enumerate(table.columns[FREQUENCY]) if f != 0.0]
         dropped = len(table) - len(keep)
         if dropped:
-            lines = [table.lines[i] + 1 for i in range(len(table)) if i not in set(keep)]
+            kept = set(keep)
+            lines = [table.lines[i] + 1 for i in range(len(table)) if i not in kept]
             warnings.append(f"dropped {dropped} rows with frequency 0 (DC part of the experiment, lines "
                             f"{lines[0]}-{lines[-1]})")
             table = table.subset(keep)

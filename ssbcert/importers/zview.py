@@ -62,8 +62,7 @@ def read(path: Path, data: bytes) -> list[Block]:
     require_columns(tf, cmap, end - 1)
     table = read_table(tf, end + 1, cmap.wanted(), delimiter="\t", column_names=cmap.names)
     require_rows(tf, table, end, "End Comments line")
-    count = stated_float(settings.get("Data Points"))
-    warnings = _check_count(tf, table, None if count is None else int(count), end)
+    warnings = _check_count(tf, table, _count_line(settings.get("Data Points", "")), end)
     version = settings.get("Measured Data, ZPlot")
     return _blocks(tf, table, cmap, settings, f"ZPlot {version}" if version else "ZPlot", warnings)
 

@@ -3,7 +3,7 @@ valid spectra or raises its own InputError; nothing else escapes and nothing han
 from __future__ import annotations
 
 import os
-import time
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,8 @@ DERANDOMIZE = "SSBCERT_FUZZ" not in os.environ
 VENDOR = Path(__file__).resolve().parents[1] / "fixtures" / "vendor_formats"
 FIXTURES = VENDOR.parent
 FILES = {p.name: p.read_bytes() for p in sorted(VENDOR.iterdir()) if not p.name.startswith(("LICENSE", "README"))}
-FILES["novocontrol_style.txt"] = (FIXTURES / "novocontrol_style.txt").read_bytes()
+for extra in ("novocontrol_style.txt", "records_example.csv"):
+    FILES[extra] = (FIXTURES / extra).read_bytes()
 
 JUNK = st.sampled_from([b"\x00", b"\xff\xfe", b"nan", b"-inf", b"1e999", b"\t", b",", b";", b"\r", b"\n", b"\n\n",
                         b"EXPERIMENTABORTED\tTOGGLE\tT\n", b"End Comments\n", b"freq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\n",
@@ -50,8 +51,17 @@ def mutate(data: bytes, ops, junk) -> bytes:
     return bytes(b)
 
 
+class _Hang(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _Hang("reader did not return within 10 s on a mutated file")
+
+
 def _check(name: str, data: bytes) -> None:
-    t0 = time.perf_counter()
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(10)  # a hang fails the test instead of blocking the suite
     try:
         _, blocks = read_blocks(Path(name), data)
     except InputError as exc:
@@ -60,9 +70,10 @@ def _check(name: str, data: bytes) -> None:
         for blk in blocks:
             s = blk.spectrum
             assert len(s) > 0 and len(s.frequency_Hz) == len(s.z_real_ohm) == len(s.z_imag_ohm)
-            if blk.first_line is not None or s.frequency_Hz.size:
-                assert np.all(np.isfinite(s.frequency_Hz)) and np.all(s.frequency_Hz > 0)
-    assert time.perf_counter() - t0 < 2.0, "reader too slow on a mutated file"
+            assert np.all(np.isfinite(s.frequency_Hz)) and np.all(s.frequency_Hz > 0)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 GROUPS = {
@@ -70,7 +81,7 @@ GROUPS = {
     "gamry": ["exampleDataGamry.DTA", "exampleDataGamryABORT.DTA"],
     "zplot": ["exampleDataZPlot.z", "exampleDataZPlot_noComments.z", "exampleDataAutolab.txt"],
     "tables": ["exampleDataParstat.txt", "exampleDataPowersuite.txt", "exampleDataCHInstruments.txt",
-               "exampleDataVersaStudio.par", "exampleData.csv", "novocontrol_style.txt"],
+               "exampleDataVersaStudio.par", "exampleData.csv", "novocontrol_style.txt", "records_example.csv"],
 }
 
 

@@ -135,3 +135,11 @@ def test_cli_uses_an_injected_session_writer(tmp_path):
 
     r = CliRunner().invoke(app, ["import", str(VENDOR / "exampleData.csv"), "--sample", "s.yaml", "--out", str(tmp_path)])
     assert r.exit_code == 0 and seen == [(1, Path("s.yaml"))]
+
+
+def test_committed_records_example_reads_back():
+    spectra, prov = read_file(FIXTURES / "records_example.csv")
+    assert prov[0].reader == "ssbcert-records-csv"
+    assert [len(s) for s in spectra] == [4, 4, 30]
+    assert [s.temperature_K for s in spectra] == [298.15, 323.15, None]
+    assert spectra[0].meta["ac_amplitude_V_rms"] == 0.1
