@@ -39,3 +39,16 @@ def test_bad_protocol_reports_file_line_and_cause(path: Path) -> None:
     where = f"{exp.get('file', path.name)}:{exp['line']}:"
     lines = str(info.value).splitlines()  # several problems are listed one per line
     assert any(where in line and exp["message"] in line for line in lines), str(info.value)
+
+
+BAD_BENCHES = sorted((Path(__file__).parents[1] / "fixtures" / "benches" / "bad").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", BAD_BENCHES, ids=lambda p: p.stem)
+def test_bad_bench_reports_file_line_and_cause(path: Path) -> None:
+    bench = pytest.importorskip("ssbcert.bench")
+    exp = expectations(path)
+    with pytest.raises(InputError) as info:
+        bench.load_bench(path)
+    where = f"{path.name}:{exp['line']}:"
+    assert any(where in line and exp["message"] in line for line in str(info.value).splitlines()), str(info.value)
