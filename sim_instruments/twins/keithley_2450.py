@@ -423,6 +423,15 @@ class Keithley2450Twin(ScpiTwin):
         state = "EMPTY" if tm.template == "Empty" and tm.state == "IDLE" else tm.state
         return f"{state};{state};{tm.block}"
 
+    @route(":STATus:PRESet", query=False)
+    def status_preset(self, call: Call) -> None:
+        self.oper_enable = 0
+
+    @route(":STATus:OPERation[:EVENt]", query=True)
+    def status_operation(self, call: Call) -> str:
+        self._advance(self.clock.now())
+        return "0"
+
     @route(":SYSTem:CLEar", query=False)
     def syst_clear(self, call: Call) -> None:
         self.errors.clear()

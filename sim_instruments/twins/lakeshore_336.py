@@ -130,7 +130,7 @@ class LakeShore336Twin(TwinBase):
             if inp == "A":
                 value = self.stage.sensor_K(tq)
             elif inp == "B":
-                value = self.stage.sample_temperature_K(tq) + float(self.stage._rng.normal(0.0, self.stage.p.sensor_noise_K))
+                value = self.stage.sample_temperature_K(tq) + float(self.noise.rng.normal(0.0, self.stage.p.sensor_noise_K))
             else:
                 value = 0.0
             self._cache[key] = value
