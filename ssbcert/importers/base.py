@@ -182,11 +182,11 @@ def check_values(tf: TextFile, table: Table, names: Sequence[str], *, positive: 
                 )
 
 
-def stated_float(text: str | None, decimal_comma: bool = True) -> float | None:
-    """A number stated in a header (settings); tolerant: None when it is not a plain number."""
-    if text is None:
-        return None
-    return parse_number(text.strip(), decimal_comma)
+def stated_float(text: str | None, scale: float = 1.0, decimal_comma: bool = True) -> float | None:
+    """A number stated in a header (settings), times `scale` (e.g. 1e-3 for mV); None when absent
+    or not a plain number, because a setting we cannot read is unknown rather than an error."""
+    value = None if text is None else parse_number(text.strip(), decimal_comma)
+    return None if value is None else value * scale
 
 
 def split_runs(keys: Sequence[float]) -> list[list[int]]:
@@ -217,3 +217,14 @@ def key_values(lines: Sequence[str], separator: str) -> dict[str, str]:
             if key and key not in out:
                 out[key] = value.strip()
     return out
+
+
+def decimal_comma_from(tf: TextFile, start: int, delimiter: str | None, comment: str | None = None) -> bool:
+    """Whether the table starting at `start` writes decimal commas (judged on its first row).
+
+    Never with a comma delimiter, where a comma can only separate fields.
+    """
+    if delimiter == ",":
+        return False
+    first = tf.find(lambda s: bool(s.strip()) and not (comment is not None and s.lstrip().startswith(comment)), start)
+    return first is not None and guess_decimal_comma(split_fields(tf.lines[first], delimiter))

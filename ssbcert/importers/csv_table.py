@@ -16,7 +16,9 @@ import re
 from pathlib import Path
 from typing import Any, Sequence
 
-from ssbcert.importers.base import Block, TextFile, guess_decimal_comma, is_numeric_row, read_table, require_rows, split_fields
+from ssbcert.importers.base import (
+    Block, TextFile, decimal_comma_from, guess_decimal_comma, is_numeric_row, read_table, require_rows, split_fields,
+)
 from ssbcert.importers.text_tables import read_header_table
 from ssbcert.importers.units import (
     FREQUENCY, Z_IMAG, Z_REAL, ColumnMap, ColumnSpec, build_spectrum, looks_like_header, map_columns, require_columns,
@@ -159,7 +161,7 @@ def read_generic(path: Path, data: bytes) -> list[Block]:
             tf.fail("column header not understood", above, field="column header",
                     expected="names for frequency and impedance columns (e.g. freq/Hz, Z'/ohm, -Z''/ohm)",
                     found=tf.lines[above].strip()[:80])
-    comma = delimiter != "," and guess_decimal_comma(split_fields(tf.lines[first], delimiter))
+    comma = decimal_comma_from(tf, first, delimiter)
     table = read_table(tf, first, _HEADERLESS.wanted(), delimiter=delimiter, n_fields=3,
                        decimal_comma=comma, column_names=_HEADERLESS.names, comment="#")
     require_rows(tf, table, first, "start")

@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from ssbcert.importers.base import Block, TextFile, guess_decimal_comma, read_table, require_rows, split_fields, stated_float
+from ssbcert.importers.base import Block, TextFile, decimal_comma_from, read_table, require_rows, split_fields, stated_float
 from ssbcert.importers.units import FREQUENCY, build_spectrum, map_columns, require_columns
 
 NAME = "gamry-dta"
@@ -63,7 +63,6 @@ def read(path: Path, data: bytes) -> list[Block]:
         tf.fail("no impedance table", None, expected="a 'ZCURVE TABLE' block", found="none in the file")
     settings = _settings(tf.lines)
     instrument = f"Gamry {settings['PSTAT']}" if settings.get("PSTAT") else "Gamry"
-    vac_mV = stated_float(settings.get("VAC"))
     final = stated_float(settings.get("FREQFINAL"))
     blocks: list[Block] = []
     for start in starts:
@@ -75,8 +74,7 @@ def read(path: Path, data: bytes) -> list[Block]:
         labelled = [f"{n}/{_UNIT_NAMES.get(u, u)}" if u in _UNIT_NAMES else n for n, u in zip(names, units)]
         cmap = map_columns(labelled)
         require_columns(tf, cmap, start + 1)
-        first = tf.find(lambda s: bool(s.strip()), start + 3)
-        comma = first is not None and guess_decimal_comma(split_fields(tf.lines[first], "\t")[:6])
+        comma = decimal_comma_from(tf, start + 3, "\t")
         table = read_table(tf, start + 3, cmap.wanted(), delimiter="\t", n_fields=len(names),
                            decimal_comma=comma, stop=lambda s: bool(s) and s[0] not in " \t", column_names=labelled)
         aborted = table.end < len(tf.lines) and tf.lines[table.end].split("\t", 1)[0] == _ABORT
@@ -86,7 +84,7 @@ def read(path: Path, data: bytes) -> list[Block]:
         require_rows(tf, table, start, "ZCURVE header")
         if not aborted:
             _require_complete_sweep(tf, table.lines[-1], table.columns, cmap.specs, settings)
-        meta = {"ac_amplitude_V_rms": None if vac_mV is None else vac_mV / 1000.0,
+        meta = {"ac_amplitude_V_rms": stated_float(settings.get("VAC"), 1e-3),
                 "dc_potential_V": stated_float(settings.get("VDC")), "aborted": aborted}
         spectrum, warnings = build_spectrum(tf, table, cmap, meta)
         if aborted:

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from ssbcert.importers.base import (
-    Block, TextFile, check_values, guess_decimal_comma, key_values, read_table, require_rows, split_fields, split_runs,
+    Block, TextFile, check_values, decimal_comma_from, key_values, read_table, require_rows, split_fields, split_runs,
     stated_float,
 )
 from ssbcert.importers.units import build_spectrum, map_columns, require_columns
@@ -62,15 +62,13 @@ def read(path: Path, data: bytes) -> list[Block]:
     wanted = cmap.wanted()
     if _CYCLE_COLUMN in names:
         wanted["cycle"] = names.index(_CYCLE_COLUMN)
-    first_row = tf.find(lambda s: bool(s.strip()), header_index + 1)
-    decimal_comma = first_row is not None and guess_decimal_comma(split_fields(tf.lines[first_row], "\t"))
+    decimal_comma = decimal_comma_from(tf, header_index + 1, "\t")
     table = read_table(tf, header_index + 1, wanted, delimiter="\t", n_fields=len(names),
                        decimal_comma=decimal_comma, column_names=names)
     require_rows(tf, table, header_index, "column header")
     if "cycle" in wanted:
         check_values(tf, table, ["cycle"])
-    va = stated_float(settings.get("Va (mV)"))
-    common = {"ac_amplitude_V": None if va is None else va / 1000.0,
+    common = {"ac_amplitude_V": stated_float(settings.get("Va (mV)"), 1e-3),
               "dc_potential_V": stated_float(settings.get("E (V)"))}
     blocks: list[Block] = []
     runs = split_runs(table.columns["cycle"]) if "cycle" in wanted else [list(range(len(table)))]

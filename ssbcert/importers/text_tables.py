@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ssbcert.importers.base import (
-    Block, TextFile, guess_decimal_comma, key_values, read_table, require_rows, split_fields, stated_float,
+    Block, TextFile, decimal_comma_from, key_values, read_table, require_rows, split_fields, stated_float,
 )
 from ssbcert.importers.units import FREQUENCY, build_spectrum, map_columns, require_columns
 
@@ -45,8 +45,7 @@ def read_header_table(
         names = split_fields(tf.lines[header_index], delimiter)
     cmap = map_columns(names)
     require_columns(tf, cmap, header_index)
-    first = tf.find(lambda s: bool(s.strip()) and not (comment and s.lstrip().startswith(comment)), header_index + 1)
-    comma = delimiter != "," and first is not None and guess_decimal_comma(split_fields(tf.lines[first], delimiter))
+    comma = decimal_comma_from(tf, header_index + 1, delimiter, comment)
     table = read_table(tf, header_index + 1, cmap.wanted(), delimiter=delimiter, n_fields=len(names),
                        decimal_comma=comma, stop=stop, column_names=names, comment=comment)
     warnings: list[str] = []
@@ -137,7 +136,6 @@ def read_versastudio(path: Path, data: bytes) -> list[Block]:
     instrument = " ".join(x for x in ("Princeton Applied Research", inst.get("Type"), inst.get("SN") and f"SN {inst['SN']}") if x)
     eis = next((v for k, v in info.items() if k.startswith("Action") and "EIS" in v.get("Name", "")), {})
     settings = {k: v for k, v in eis.items() if v}
-    amplitude = stated_float(eis.get("Amplitude (mV RMS)"))
     blocks: list[Block] = []
     for name, a, b in sections:
         if not name.startswith("Segment"):
@@ -150,7 +148,7 @@ def read_versastudio(path: Path, data: bytes) -> list[Block]:
             names.pop()
         if FREQUENCY not in map_columns(names).specs:
             continue  # a DC segment: no impedance in it
-        meta = {"ac_amplitude_V_rms": None if amplitude is None else amplitude / 1000.0, "segment": name}
+        meta = {"ac_amplitude_V_rms": stated_float(eis.get("Amplitude (mV RMS)"), 1e-3), "segment": name}
         blocks.append(read_header_table(tf, definition, ",", instrument=instrument, names=names,
                                         settings={**settings, "segment": name}, meta=meta,
                                         stop=lambda s: s.startswith("</")))

@@ -45,8 +45,7 @@ def _check_count(tf: TextFile, table: Table, announced: int | None, where: int) 
 
 def _blocks(tf: TextFile, table: Table, cmap: ColumnMap, settings: dict[str, str], instrument: str,
             warnings: list[str]) -> list[Block]:
-    ac = stated_float(settings.get("Potential-AC"))
-    meta = {"ac_amplitude_V": None if ac is None else ac / 1000.0, "dc_potential_V": stated_float(settings.get("Potential-DC"))}
+    meta = {"ac_amplitude_V": stated_float(settings.get("Potential-AC"), 1e-3), "dc_potential_V": stated_float(settings.get("Potential-DC"))}
     spectrum, more = build_spectrum(tf, table, cmap, meta)
     return [Block(spectrum, table.lines[0] + 1, table.lines[-1] + 1, instrument, settings, warnings + more)]
 
