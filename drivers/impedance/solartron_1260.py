@@ -188,8 +188,9 @@ class Solartron1260(ImpedanceAnalyzer):
                         {"coordinates": "polar" if self.polar else "rectangular", "source": "SO 1,3"})
 
     def safe_state(self) -> None:
-        """Generator to zero amplitude and zero bias."""
+        """Generator to zero amplitude and zero bias, confirmed by a round trip."""
         self.write("VA 0;VB 0")
+        self.read_esr()
 
     def reconfigure(self) -> None:
         for cmd in self._configured:
