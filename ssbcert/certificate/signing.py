@@ -55,40 +55,54 @@ def fingerprint(pub: Ed25519PublicKey | bytes) -> str:
     return "SHA256:" + hashlib.sha256(raw).hexdigest()
 
 
+def _load_private(path: Path) -> Ed25519PrivateKey:
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise InputError("signing key is not Ed25519", file=str(path))
+    return key
+
+
 def load_or_create_key(home: Path | None = None) -> Ed25519PrivateKey:
-    """The lab's signing key; created on first use with owner-only permissions."""
+    """The lab's signing key; created on first use with owner-only permissions.
+
+    Creation links a fully written temporary file into place (fails if the name exists), so two
+    processes starting at once end up with the same single key.
+    """
     kdir = keys_dir(home)
     path = kdir / KEY_FILE
-    if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise InputError("signing key is not Ed25519", file=str(path))
-        return key
-    kdir.mkdir(parents=True, exist_ok=True)
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-    os.replace(tmp, path)  # atomic: two processes racing get one valid key file
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    assert isinstance(key, Ed25519PrivateKey)
-    (kdir / PUB_FILE).write_text(public_key_b64(key.public_key()) + "\n")
+    if not path.exists():
+        kdir.mkdir(parents=True, exist_ok=True)
+        key = Ed25519PrivateKey.generate()
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        tmp = kdir / f".{KEY_FILE}.{os.getpid()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pem)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process won; use its key
+        finally:
+            tmp.unlink()
+    key = _load_private(path)
+    pub_text = public_key_b64(key.public_key()) + "\n"
+    pub_path = kdir / PUB_FILE
+    if not pub_path.exists() or pub_path.read_text() != pub_text:
+        pub_path.write_text(pub_text)
     return key
 
 
 def trusted_fingerprints(home: Path | None = None) -> set[str]:
-    """Own key plus every ``keys/trusted/*.pub``."""
+    """Own key (from the private key file) plus every ``keys/trusted/*.pub``."""
     kdir = keys_dir(home)
     found: set[str] = set()
-    files = [kdir / PUB_FILE] + sorted((kdir / "trusted").glob("*.pub"))
-    for f in files:
-        if f.is_file():
-            try:
-                found.add(fingerprint(base64.b64decode(f.read_text().strip())))
-            except ValueError:
-                continue
+    if (kdir / KEY_FILE).is_file():
+        found.add(fingerprint(_load_private(kdir / KEY_FILE).public_key()))
+    for f in sorted((kdir / "trusted").glob("*.pub")):
+        try:
+            found.add(fingerprint(base64.b64decode(f.read_text().strip(), validate=True)))
+        except ValueError:
+            continue
     return found
 
 

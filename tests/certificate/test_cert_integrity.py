@@ -135,3 +135,16 @@ def test_cli_verify_exit_codes_and_json(signed: tuple[Certificate, Path]) -> Non
     report = json.loads(bad.output)
     assert report["ok"] is False and report["changed_fields"] == ['item.lot (now "2026-018")']
     assert json.loads(schema_text())["$id"].endswith("/certificate/1.0.0")
+
+
+def test_trusted_directory_accepts_another_labs_key(signed: tuple[Certificate, Path], ssbcert_home: Path, tmp_path: Path) -> None:
+    import base64
+
+    other = Ed25519PrivateKey.generate()
+    cert, _ = signed
+    p = write_certificate(sign(cert, key=other), tmp_path / "cert" / "other.json")
+    assert not verify(p).key_trusted
+    trusted = keys_dir(ssbcert_home) / "trusted"
+    trusted.mkdir(parents=True)
+    (trusted / "partner.pub").write_text(base64.b64encode(other.public_key().public_bytes_raw()).decode())
+    assert verify(p, require_trusted=True).ok
