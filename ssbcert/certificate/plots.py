@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ssbcert.certificate.units import K_B_EV
-from ssbcert.certificate.model import ArrheniusData, Certificate, NyquistData, PolarizationData
+from ssbcert.certificate.model import ArrheniusData, Certificate, FiguresData, NyquistData, PolarizationData
 
 DPI = 110
 
@@ -147,16 +147,18 @@ def polarization_figure(d: PolarizationData) -> Figure:
     return fig
 
 
-def certificate_figures(cert: Certificate) -> list[RenderedFigure]:
-    """Every figure the certificate's data supports, in reading order."""
+def certificate_figures(source: Certificate | FiguresData) -> list[RenderedFigure]:
+    """Every figure the data supports, in reading order. ``source`` is a certificate (its
+    ``figures`` section) or a stand-alone :class:`FiguresData`, e.g. to plot without embedding arrays."""
+    data = source.figures if isinstance(source, Certificate) else source
     out: list[RenderedFigure] = []
-    for i, n in enumerate(cert.figures.nyquist):
+    for i, n in enumerate(data.nyquist):
         out.append(RenderedFigure(f"nyquist{i}", f"Nyquist with fit and residuals – {n.spectrum_ref}", png_bytes(nyquist_figure(n))))
         out.append(RenderedFigure(f"bode{i}", f"Bode – {n.spectrum_ref}", png_bytes(bode_figure(n))))
         if n.kk_residual_real_pct:
             out.append(RenderedFigure(f"kk{i}", f"Kramers–Kronig residuals – {n.spectrum_ref}", png_bytes(kk_figure(n))))
-    for i, a in enumerate(cert.figures.arrhenius):
+    for i, a in enumerate(data.arrhenius):
         out.append(RenderedFigure(f"arrhenius{i}", f"Arrhenius plot – {a.label}", png_bytes(arrhenius_figure(a))))
-    for i, p in enumerate(cert.figures.polarization):
+    for i, p in enumerate(data.polarization):
         out.append(RenderedFigure(f"polarization{i}", f"DC polarization – {p.label}", png_bytes(polarization_figure(p))))
     return out
