@@ -167,7 +167,5 @@ def read_generic(path: Path, data: bytes) -> list[Block]:
     require_rows(tf, table, first, "start")
     spectrum, warnings = build_spectrum(tf, table, _HEADERLESS)
     warnings.insert(0, "no column header: columns taken as frequency/Hz, Z'/ohm, Z''/ohm with capacitive Z'' < 0")
-    if (spectrum.z_imag_ohm > 0).mean() > 0.9:
-        warnings.append("most Z'' values are positive: if the file stores -Z'', name the columns (e.g. -Z''/ohm)")
     return [Block(spectrum, table.lines[0] + 1, table.lines[-1] + 1, None, {}, warnings)]
 

@@ -213,6 +213,9 @@ def build_spectrum(
             warnings.append(f"temperature varies by {float(np.ptp(temps)):.3g} K within the spectrum; mean used")
     if cmap.duplicates:
         warnings.append("ignored repeated columns: " + ", ".join(cmap.duplicates))
+    if len(zi) >= 5 and float(np.mean(zi > 0)) > 0.9:
+        warnings.append("most Z'' values are positive (capacitive Z'' is negative): if the file stores -Z'', "
+                        "the column must say so (e.g. -Z''/ohm, -Im(Z)/Ohm)")
     spectrum = ImpedanceSpectrum(f, zr, zi, temperature_K=temperature_K, time_s=t, meta=dict(meta or {}))
     return spectrum, warnings
 

@@ -137,7 +137,7 @@ def test_csv_modulus_and_phase(tmp_path):
 
 
 def test_headerless_csv_states_its_assumption_and_sign_suspicion(tmp_path):
-    p = _write(tmp_path, "neg.csv", ["1000,1.0,0.5", "100,2.0,1.5", "10,3.0,2.5"])
+    p = _write(tmp_path, "neg.csv", [f"{10 ** k},{k}.0,{k}.5" for k in range(6, 0, -1)])
     _, (prov,) = read_file(p)
     assert "no column header" in prov.warnings[0] and "most Z'' values are positive" in prov.warnings[1]
 
@@ -181,3 +181,12 @@ def test_gamry_table_cut_at_a_row_boundary_is_rejected(tmp_path):
     with pytest.raises(InputError) as exc:
         read_file(p)
     assert exc.value.line == 500 and "before the planned final frequency" in str(exc.value)
+
+
+def test_im_column_holding_minus_im_is_flagged_not_flipped(tmp_path):
+    """Sign policy: the column name decides the sign; data that look inverted only raise a warning."""
+    rows = [f"{10 ** k}\t{k}\t{k / 2}" for k in range(6, 0, -1)]
+    (s,), (prov,) = read_file(_write(tmp_path, "im.txt", ["freq/Hz\tRe(Z)/Ohm\tIm(Z)/Ohm"] + rows))
+    assert np.all(s.z_imag_ohm > 0) and any("most Z'' values are positive" in w for w in prov.warnings)
+    (s,), (prov,) = read_file(_write(tmp_path, "mim.txt", ["freq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm"] + rows))
+    assert np.all(s.z_imag_ohm < 0) and not prov.warnings
