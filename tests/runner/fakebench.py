@@ -60,12 +60,13 @@ class Fault:
     kind: str  # timeout | disconnect | garble | error | unstable
     match: str
     at: int = 1
+    every: bool = False
     seen: int = 0
 
     def hit(self, command: str) -> bool:
         if re.search(self.match, command, re.IGNORECASE):
             self.seen += 1
-            return self.seen == self.at
+            return self.every or self.seen == self.at
         return False
 
 
@@ -278,7 +279,7 @@ def fake_access(seed: int = 7, faults: list[Fault] | None = None) -> BenchAccess
 
     def open_fake(config: Any, recorder: Any = None, transport_factory: Any = None, clock: Any = None) -> Bench:
         base = clock or VirtualClock()
-        world = FakeWorld(base, seed=seed, faults=[Fault(f.kind, f.match, f.at) for f in (faults or [])])
+        world = FakeWorld(base, seed=seed, faults=[Fault(f.kind, f.match, f.at, f.every) for f in (faults or [])])
         run_clock = RecordingClock(base, recorder) if recorder is not None else base
         roles = {}
         for role, cls in CLASSES.items():
