@@ -17,7 +17,7 @@ from typing import Any, Callable, ClassVar
 
 import numpy as np
 
-from ssbcert.drivers.base import ReplyError, SettingProperty, SourceMeter, SourceMeterCapabilities, Span, ScpiDriver
+from ssbcert.drivers.base import ReplyError, ScpiDriver, SettingProperty, Snapshot, SourceMeter, SourceMeterCapabilities, Span
 from ssbcert.drivers.scpi import CommandSet, Setting, decode_block, short_form
 from ssbcert.drivers.transport import ConnectionLost, TransportTimeout
 from ssbcert.errors import InstrumentError
@@ -112,23 +112,20 @@ def autorange_for(current_A: float) -> float:
     return CURRENT_RANGES_A[-1]
 
 
-class ComplianceTrip(InstrumentError):
-    """The current limit was reached: readings at the limit are not the sample's current.
-
-    `trace` holds everything measured (nothing is lost); `meta['compliance_points']` counts them.
-    """
+class PolarizationError(InstrumentError):
+    """A polarization finished but its data are not clean; `trace` keeps everything measured."""
 
     def __init__(self, resource: str, message: str, trace: PolarizationTrace) -> None:
         super().__init__(resource, message)
         self.trace = trace
 
 
-class MeasurementOverflow(InstrumentError):
-    """Readings came back as the overflow sentinel 9.9E37; `trace` keeps them as NaN."""
+class ComplianceTrip(PolarizationError):
+    """The current limit was reached: readings at the limit are not the sample's current."""
 
-    def __init__(self, resource: str, message: str, trace: PolarizationTrace) -> None:
-        super().__init__(resource, message)
-        self.trace = trace
+
+class MeasurementOverflow(PolarizationError):
+    """Readings came back as the overflow sentinel 9.9E37 (kept as NaN in `trace`)."""
 
 
 class Keithley2450(ScpiDriver, SourceMeter):
@@ -152,6 +149,7 @@ class Keithley2450(ScpiDriver, SourceMeter):
     # (~24 bytes per point either way). Set True on links that cannot corrupt (e.g. USB-TMC).
     binary_transfer: ClassVar[bool] = False
     poll_limits_s: ClassVar[tuple[float, float]] = (0.5, 10.0)  # instrument seconds between buffer polls
+    max_batch: ClassVar[int] = 5000  # points per buffer transfer
 
     output = SettingProperty("output")
     source_voltage_V = SettingProperty("source_voltage")
@@ -198,10 +196,12 @@ class Keithley2450(ScpiDriver, SourceMeter):
             self.transport.drain()
         raise ReplyError(self.resource, f"resync failed: *IDN? answered {reply!r}", "*IDN?")
 
-    def identify(self) -> Any:
-        snap = super().identify()
-        self._idn = snap.idn
-        return snap
+    def identify(self) -> Snapshot:
+        """IDN, language and every setting of the command table (the 2450 has no *OPT?)."""
+        self._idn = self.query("*IDN?")
+        settings = self.settings_snapshot()
+        settings["language"] = self.query("*LANG?")
+        return Snapshot(self.role, type(self).__name__, self.resource, self._idn, "", settings)
 
     # ---- role interface ----------------------------------------------------------------------
     def estimate_polarize_s(self, duration_s: float, interval_s: float) -> float:
@@ -243,94 +243,56 @@ class Keithley2450(ScpiDriver, SourceMeter):
         points = duration_loop_points(duration_s, delay, nplc, autozero)
         if self._idn is None:
             self._idn = self.query("*IDN?")
-        stale = self.read_errors()
-        if stale:
-            log.warning("%s: errors queued before polarization: %s", self.resource, stale)
-        v_range = next((r for r in VOLTAGE_RANGES_V if abs(voltage_V) <= r * 1.05), VOLTAGE_RANGES_V[-1])
-        self.write_checked(
-            ";".join(
-                [
-                    ":ABOR",
-                    self.setting_command("source_function", "VOLT"),
-                    self.setting_command("source_voltage_range", v_range),
-                    self.setting_command("source_voltage", voltage_V),
-                    self.setting_command("current_limit", compliance_A),
-                    ':SENS:FUNC "CURR"',
-                    self.setting_command("current_autorange", True),
-                    self.setting_command("nplc", nplc),
-                    self.setting_command("autozero", autozero),
-                    f':TRAC:CLE "{BUFFER}"',
-                    f':TRAC:POIN {max(10, points + 10)},"{BUFFER}"',
-                    self.setting_command("data_format", "REAL" if self.binary_transfer else "ASC"),
-                    self.setting_command("byte_order", "NORM"),
-                ]
-            ),
-            "configure polarization",
-        )
+        self._configure(voltage_V, compliance_A, nplc, autozero, points)
         form = self.load_duration_loop(duration_s, delay)
         period = loop_period_s(delay, nplc, autozero)
         t_on = self.clock.now()
         times: list[np.ndarray] = []
         currents: list[np.ndarray] = []
-        polls = 0
+
+        def batch(rel: np.ndarray, cur: np.ndarray) -> None:
+            times.append(rel + delay)
+            currents.append(cur)
+            if on_points is not None:
+                on_points(times[-1], cur)
+
         try:
             self.write(":OUTP ON;:INIT")
-            got = 0
-            poll_s = min(max(duration_s / 50.0, self.poll_limits_s[0]), self.poll_limits_s[1])
-            deadline = t_on + duration_s * 1.5 + 30.0
-            while True:
-                self.clock.sleep(poll_s)
-                count, running = self._poll_state()
-                polls += 1
-                if count > got:
-                    rel, cur = self._fetch(got + 1, count, float(times[-1][-1] - delay) if times else None, period)
-                    got = count
-                    t = rel + delay
-                    times.append(t)
-                    currents.append(cur)
-                    if on_points is not None:
-                        on_points(t, cur)
-                elif not running:
-                    break
-                elif self.clock.now() > deadline:  # running, yet no new reading: the loop is stuck
-                    raise InstrumentError(self.resource, f"DurationLoop still running {self.clock.now() - t_on:.0f} s after start (expected {duration_s:g} s)")
+            polls = self._stream(duration_s, interval_s, period, t_on, batch)
         finally:
             self._output_off_after_run()
         tripped = self.query(":SOUR:VOLT:ILIM:TRIP?").strip() in ("1", "+1")
-        self.check_errors("after polarization")
+        errors = self.read_errors()
         t_all = np.concatenate(times) if times else np.zeros(0)
         i_all = np.concatenate(currents) if currents else np.zeros(0)
         overflow = np.abs(i_all) >= OVERFLOW * 0.99
-        at_limit = np.abs(i_all) >= compliance_A * 0.999
-        at_limit &= ~overflow
-        i_all = np.where(overflow, np.nan, i_all)
-        trace = PolarizationTrace(
-            t_all,
-            i_all,
-            float(voltage_V),
-            meta={
-                "model": self.model,
-                "idn": self._idn,
-                "resource": self.resource,
-                "voltage_V": float(voltage_V),
-                "compliance_A": float(compliance_A),
-                "nplc": nplc,
-                "autozero": autozero,
-                "trigger_delay_s": delay,
-                "interval_s": float(interval_s),
-                "duration_s": float(duration_s),
-                "trigger_model": form,
-                "t_output_on_s": t_on,
-                "points_expected": points,
-                "polls": polls,
-                "compliance_tripped": bool(tripped or at_limit.any()),
-                "compliance_points": int(at_limit.sum()),
-                "overflow_points": int(overflow.sum()),
-            },
-        )
+        at_limit = (np.abs(i_all) >= compliance_A * 0.999) & ~overflow
+        meta = {
+            "model": self.model,
+            "idn": self._idn,
+            "resource": self.resource,
+            "voltage_V": float(voltage_V),
+            "compliance_A": float(compliance_A),
+            "nplc": nplc,
+            "autozero": autozero,
+            "trigger_delay_s": delay,
+            "interval_s": float(interval_s),
+            "duration_s": float(duration_s),
+            "trigger_model": form,
+            "t_output_on_s": t_on,
+            "points_expected": points,
+            "polls": polls,
+            "compliance_tripped": bool(tripped or at_limit.any()),
+            "compliance_points": int(at_limit.sum()),
+            "overflow_points": int(overflow.sum()),
+            "instrument_errors": [f"{c},{m}" for c, m in errors],
+        }
+        trace = PolarizationTrace(t_all, np.where(overflow, np.nan, i_all), float(voltage_V), meta=meta)
+        if errors:
+            raise PolarizationError(self.resource, f"instrument reported {'; '.join(meta['instrument_errors'])} during polarization", trace)
         if overflow.any():
             raise MeasurementOverflow(self.resource, f"{int(overflow.sum())} of {len(i_all)} readings overflowed (9.9E37); kept as NaN", trace)
-        if trace.meta["compliance_tripped"]:
+        if meta["compliance_tripped"]:
             raise ComplianceTrip(
                 self.resource,
                 f"current limit {compliance_A:g} A reached at {voltage_V:g} V ({int(at_limit.sum())} of {len(i_all)} readings at the limit); "
@@ -338,6 +300,52 @@ class Keithley2450(ScpiDriver, SourceMeter):
                 trace,
             )
         return trace
+
+    def _configure(self, voltage_V: float, compliance_A: float, nplc: float, autozero: bool, points: int) -> None:
+        """Source V / measure I, buffer sized for the run, transfer format; errors checked in the same exchange."""
+        stale = self.read_errors()
+        if stale:
+            log.warning("%s: errors queued before polarization: %s", self.resource, stale)
+        v_range = next((r for r in VOLTAGE_RANGES_V if abs(voltage_V) <= r * 1.05), VOLTAGE_RANGES_V[-1])
+        commands = [
+            ":ABOR",
+            self.setting_command("source_function", "VOLT"),
+            self.setting_command("source_voltage_range", v_range),
+            self.setting_command("source_voltage", voltage_V),
+            self.setting_command("current_limit", compliance_A),
+            ':SENS:FUNC "CURR"',
+            self.setting_command("current_autorange", True),
+            self.setting_command("nplc", nplc),
+            self.setting_command("autozero", autozero),
+            f':TRAC:CLE "{BUFFER}"',
+            f':TRAC:POIN {max(10, points + 10)},"{BUFFER}"',
+            self.setting_command("data_format", "REAL" if self.binary_transfer else "ASC"),
+            self.setting_command("byte_order", "NORM"),
+        ]
+        self.write_checked(";".join(commands), "configure polarization")
+
+    def _stream(
+        self, duration_s: float, interval_s: float, period_s: float, t_on: float, batch: Callable[[np.ndarray, np.ndarray], None]
+    ) -> int:
+        """Poll the buffer while the loop runs and hand over each new batch; returns the number of polls."""
+        got, polls, prev_rel = 0, 0, None
+        poll_s = max(interval_s, min(max(duration_s / 50.0, self.poll_limits_s[0]), self.poll_limits_s[1]))
+        deadline = t_on + duration_s * 1.5 + 30.0
+        while True:
+            self.clock.sleep(poll_s)
+            count, running = self._poll_state()
+            polls += 1
+            if count > got:
+                end = min(count, got + self.max_batch)
+                rel, cur = self._fetch(got + 1, end, prev_rel, period_s)
+                got, prev_rel = end, float(rel[-1])
+                batch(rel, cur)
+            elif not running:
+                return polls
+            elif self.clock.now() > deadline:  # running, yet no new reading: the loop is stuck
+                raise InstrumentError(
+                    self.resource, f"DurationLoop still running {self.clock.now() - t_on:.0f} s after start (expected {duration_s:g} s)"
+                )
 
     def load_duration_loop(self, duration_s: float, delay_s: float) -> str:
         """Load the DurationLoop template; old firmware only knows `:TRIG:LOAD:LOOP:DUR`."""

@@ -220,6 +220,10 @@ class Keithley2450Twin(ScpiTwin):
         return ",".join(formats if formats is not None else [f"{v:.6E}" for v in values])
 
     # ---- routes ----------------------------------------------------------------------------------
+    @route("*OPT", query=True)
+    def no_options_query(self, call: Call) -> None:
+        raise ScpiError(-113, "Undefined header")  # the 2450 has no *OPT?
+
     @route("*LANG")
     def lang(self, call: Call) -> str | None:
         if call.query:
@@ -266,6 +270,11 @@ class Keithley2450Twin(ScpiTwin):
     @route(":MEASure[:CURRent][:DC]", query=True)
     def measure(self, call: Call) -> str | bytes:
         self.sense_function = "CURR:DC"
+        return self._values([self._single_reading()])
+
+    @route(":MEASure:VOLTage[:DC]", query=True)
+    def measure_voltage(self, call: Call) -> str | bytes:
+        self.sense_function = "VOLT:DC"
         return self._values([self._single_reading()])
 
     @route(":FETCh", query=True)

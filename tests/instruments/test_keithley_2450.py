@@ -11,11 +11,11 @@ from ssbcert.drivers.dc.keithley_2450 import (
     ComplianceTrip,
     Keithley2450,
     MeasurementOverflow,
+    PolarizationError,
     duration_loop_points,
     loop_period_s,
     plan_loop,
 )
-from ssbcert.errors import InstrumentError
 from ssbcert.sim_instruments.faults import FaultPlan, FaultRule
 from ssbcert.sim_instruments.twin import SimEnvironment
 from ssbcert.sim_instruments.twins.keithley_2450 import Keithley2450Twin
@@ -219,8 +219,9 @@ def test_injected_instrument_error_reported_and_output_off(env, serve) -> None:
     plan = FaultPlan([FaultRule("error", match=r"OUTP ON", at=1, params={"code": 5010, "message": "Interlock tripped"})])
     twin, server, drv = open_pair(env, serve, faults=plan)
     try:
-        with pytest.raises(InstrumentError, match="5010,Interlock tripped"):
+        with pytest.raises(PolarizationError, match="5010,Interlock tripped") as info:
             drv.polarize(0.5, 10.0, 1.0, 1e-3)
+        assert len(info.value.trace) == info.value.trace.meta["points_expected"]  # nothing measured is lost
         assert drv.query(":OUTP?") == "0"
     finally:
         drv.close()
@@ -245,6 +246,10 @@ def test_safe_state_on_interrupt(env, serve) -> None:
 def test_single_readings_and_crlf(env, serve) -> None:
     twin, server, drv = open_pair(env, serve)
     try:
+        snap = drv.identify()
+        assert snap.idn == "KEITHLEY INSTRUMENTS,MODEL 2450,04365704,1.7.12b" and snap.settings["language"] == "SCPI"
+        assert snap.settings["current_limit"] == pytest.approx(105e-6) and snap.settings["output"] is False
+        assert drv.read_errors() == []
         drv.write(":SOUR:VOLT 0.5;:SOUR:VOLT:ILIM 1e-3;:OUTP ON")
         value = float(drv.query(":MEAS:CURR?"))
         since = env.clock.now() - twin.output_on_t
@@ -252,6 +257,7 @@ def test_single_readings_and_crlf(env, serve) -> None:
         assert lo * 0.99 <= value <= hi * 1.01
         drv.transport.write_raw(b"*IDN?\r\n")
         assert drv.transport.read().startswith("KEITHLEY INSTRUMENTS")
+        assert float(drv.query(":MEAS:VOLT?")) == pytest.approx(0.5, abs=1e-3)
         drv.write(":OUTP OFF")
     finally:
         drv.close()
