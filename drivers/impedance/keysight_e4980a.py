@@ -152,13 +152,15 @@ class KeysightE4980A(KeysightScpiDriver, ImpedanceAnalyzer):
 
     def _ensure_identity(self) -> None:
         """*IDN? and *OPT? once, lazily (opening a driver must not touch the instrument)."""
-        if self.model_name is not None and self.option_001 is not None:
+        if self.idn is not None and self.model_name is not None and self.option_001 is not None:
             return
+        if self.idn is None:
+            self.idn = self.query("*IDN?").strip()
         model = self.model_name
         if model is None:
-            fields = self.query("*IDN?").split(",")
+            fields = self.idn.split(",")
             if len(fields) < 2 or fields[1].strip() not in MODELS_MAX_HZ:
-                raise ReplyError(self.resource, f"*IDN? does not name an E4980A/AL: {','.join(fields)!r}", "*IDN?")
+                raise ReplyError(self.resource, f"*IDN? does not name an E4980A/AL: {self.idn!r}", "*IDN?")
             model = fields[1].strip()
         opt = self.option_001
         if opt is None:
@@ -231,6 +233,7 @@ class KeysightE4980A(KeysightScpiDriver, ImpedanceAnalyzer):
             time_s=t_end,
             meta={
                 "model": self.model_name,
+                "idn": self.idn,
                 "function": "RX",
                 "amplitude_Vrms": float(amplitude_V),
                 "dc_bias_V": float(dc_bias_V),

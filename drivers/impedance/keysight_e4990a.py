@@ -213,6 +213,7 @@ class KeysightScpiDriver(ScpiDriver):
     def __init__(self, transport: Any, clock: Any = None) -> None:
         super().__init__(transport, clock=clock)
         self._sent: dict[str, str] = {}  # header → argument last written
+        self.idn: str | None = None  # read once, lazily, for the records' meta
 
     def configure(self, wanted: list[tuple[str, str]]) -> int:
         """Send the settings whose value differs from what was last sent, in one message.
@@ -301,7 +302,9 @@ class KeysightE4990A(KeysightScpiDriver, ImpedanceAnalyzer):
         self.capabilities = capabilities_for(frequency_option, bias_option)  # type: ignore[misc]
 
     def _ensure_options(self) -> None:
-        """Read *OPT? once (lazily: opening a driver must not touch the instrument)."""
+        """Read *IDN? and *OPT? once (lazily: opening a driver must not touch the instrument)."""
+        if self.idn is None:
+            self.idn = self.query("*IDN?").strip()
         if self.frequency_option is None or self.bias_option is None:
             reply = self.query("*OPT?")
             try:
@@ -423,6 +426,7 @@ class KeysightE4990A(KeysightScpiDriver, ImpedanceAnalyzer):
             time_s=t_end,
             meta={
                 "model": self.model,
+                "idn": self.idn,
                 "frequency_option_MHz": self.frequency_option,
                 "amplitude_Vrms": float(amplitude_V),
                 "dc_bias_V": float(dc_bias_V),

@@ -94,7 +94,8 @@ def test_sweep_data_timing_meta_and_round_trips(env, serve) -> None:
         drv.sweep(LOG_100, 0.1, bandwidth=2)
         assert drv.transport.round_trips - rt == 4
         assert server.messages - msgs == 4
-        assert first_trips == 6  # + *OPT? (once) + error check after configuration
+        assert first_trips == 7  # + *IDN? and *OPT? (once) + error check after configuration
+        assert spec.meta["idn"].startswith("Keysight Technologies,E4990A,")
         # descending and arbitrary lists come back in the order asked for
         arbitrary = [3e6, 1e5, 2e4, 5e3, 1e3, 120.0]
         spec = drv.sweep(arbitrary, 0.05)
