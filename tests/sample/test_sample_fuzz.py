@@ -28,7 +28,7 @@ JUNK = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats
                  st.text(max_size=12), st.lists(st.floats(-1e3, 1e3), max_size=4), st.just({}), st.just([]))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(sorted(BASE)), st.data())
 def test_mutations_give_input_errors_or_results(name: str, data: st.DataObject) -> None:
     doc = yaml.safe_load(yaml.safe_dump(BASE[name]))

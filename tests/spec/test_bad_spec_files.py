@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,9 @@ from ssbcert.spec import load_spec
 
 # the corpus conventions (# expect / # field / # <--) are shared with the sample corpus
 _spec = importlib.util.spec_from_file_location("badcorpus", Path(__file__).parents[1] / "sample" / "badcorpus.py")
-badcorpus = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(badcorpus)  # type: ignore[union-attr]
+badcorpus = sys.modules.setdefault("badcorpus", importlib.util.module_from_spec(_spec))
+if not hasattr(badcorpus, "check"):
+    _spec.loader.exec_module(badcorpus)  # type: ignore[union-attr]
 check, expectation = badcorpus.check, badcorpus.expectation
 
 BAD = sorted((Path(__file__).parents[1] / "fixtures" / "specs" / "bad").glob("*.yaml"))
