@@ -49,11 +49,9 @@ def within_noise(spec, env, rel=6e-3) -> None:
 
 
 def fit_two_arcs(f: np.ndarray, z: np.ndarray) -> dict[str, float]:
-    """The project's CNLS fitter (ssbcert.analysis.fit.fit_circuit)."""
-    try:
-        from ssbcert.analysis import fit_circuit  # type: ignore[attr-defined]
-    except ImportError:
-        from ssbcert.analysis.fit import fit_circuit
+    """The project's CNLS fitter (public API of ssbcert.analysis)."""
+    from ssbcert.analysis import fit_circuit
+
     result = fit_circuit(f, z, "R0-p(R1,CPE1)-p(R2,CPE2)-CPE3")
     return dict(zip(result.names, map(float, result.params)))
 
@@ -183,6 +181,27 @@ def test_formats_and_status_polling_for_third_party_clients(env, serve) -> None:
         assert inst.query(":SYST:ERR?") == '+0,"No error"'
     finally:
         inst.close()
+
+
+def test_conformance_runner_reports_mismatches(env, serve) -> None:
+    """The runner is not vacuous: a wrong reply shape, a stray reply and a wrong error are all named."""
+    table = load_table(
+        {
+            "instrument": "E4990A",
+            "twin": "ssbcert.sim_instruments.twins.keysight_e4990a:E4990ATwin",
+            "error_query": ":SYST:ERR?",
+            "quiet_s": 0.02,
+            "rows": [
+                {"send": "*IDN?", "expect_regex": "Agilent Technologies,E4990A,.*"},
+                {"send": ":SENS1:SWE:POIN?", "expect_none": True},
+                {"send": ":SENS1:SWE:POIN 5", "expect_none": True, "error_after": '-222,.*'},
+                {"send": ":FORM:DATA REAL;:SENS1:FREQ:DATA?", "expect_block": {"count": 7}},
+            ],
+        }
+    )
+    server = serve(E4990ATwin(env))
+    failures = run_table(table, server.host, server.port)
+    assert len(failures) == 4 and all("rows[" in f for f in failures), failures
 
 
 def test_conformance_table(env, serve) -> None:
