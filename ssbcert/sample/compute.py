@@ -19,7 +19,6 @@ from ssbcert.spec.catalogue import INFORMATIVE
 from ssbcert.uncertainty import Measured, type_a
 
 
-
 class PropertyResults(dict[str, Measured]):
     """Results by quantity id, plus notes (validity flags) per quantity and the informative set."""
 
