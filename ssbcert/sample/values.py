@@ -14,9 +14,10 @@ from ssbcert.uncertainty import Measured
 
 
 class Strict(BaseModel):
-    """Unknown keys are errors: a misspelt or unit-less field must not be silently ignored."""
+    """Unknown keys are errors: a misspelt or unit-less field must not be silently ignored; NaN and
+    infinity are not measurements."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _wrap_number(v: Any) -> Any:

@@ -34,5 +34,6 @@ INFORMATIVE: frozenset[str] = frozenset({
     "indentation_fracture_resistance", "monroe_newman_ratio", "indentation_hardness", "indentation_modulus",
     "reduced_modulus", "vickers_hardness", "youngs_modulus", "shear_modulus", "weibull_modulus",
     "weibull_characteristic_strength", "flexural_strength_3pt", "flexural_strength_4pt", "biaxial_strength_ror",
-    "biaxial_strength_b3b", "biaxial_strength_p3b", "fracture_toughness_sepb", "electrolyte_areal_mass", "cell_specific_energy", "specific_energy_penalty",
+    "biaxial_strength_b3b", "biaxial_strength_p3b", "fracture_toughness_sepb", "electrolyte_areal_mass",
+    "cell_specific_energy", "specific_energy_penalty",
 })
