@@ -12,8 +12,10 @@ import numpy as np
 
 from ssbcert.properties import areal, density, elastic, indentation, strength, toughness, vickers, weibull
 from ssbcert.properties.liquids import liquid_density
-from ssbcert.properties.theoretical_density import theoretical_density
+from ssbcert.properties._gum import gum
+from ssbcert.properties.theoretical_density import mixture_density_mass_fractions, theoretical_density
 from ssbcert.properties.thickness import thickness_statistics
+from ssbcert.sample.measurements import Lattice
 from ssbcert.sample.model import SampleRecord
 from ssbcert.spec.catalogue import INFORMATIVE
 from ssbcert.uncertainty import Measured, type_a
@@ -81,21 +83,33 @@ def _density(rec: SampleRecord, out: PropertyResults) -> None:
     if d.archimedes is not None:
         chosen = _archimedes(rec, out)
     if d.theoretical is not None:
-        th = d.theoretical
-        if th.lattice is not None:
-            lat = th.lattice
-            rho_th = theoretical_density(rec.material.density_formula, lat.z, lat.system,
-                                         lat.a_A.to_si(1.0, "Å", "lattice a"),
-                                         lat.b_A.to_si(1.0, "Å", "lattice b") if lat.b_A else None,
-                                         lat.c_A.to_si(1.0, "Å", "lattice c") if lat.c_A else None)
-        else:
-            rho_th = th.reference_density_g_cm3.to_si(1e3, "kg/m^3", f"reference density: {th.reference_source}")
+        rho_th = _theoretical(rec)
         out.add("density_theoretical", rho_th)
         if chosen is not None:
             rel = density.relative_density(chosen, rho_th)
             out.add("relative_density", rel)
             if "open_porosity" in out:
                 out.add("closed_porosity", density.closed_porosity(density.total_porosity(rel), out["open_porosity"]))
+
+
+def _cell_density(formula: str, lat: Lattice) -> Measured:
+    return theoretical_density(formula, lat.z, lat.system, lat.a_A.to_si(1.0, "Å", "lattice a"),
+                               lat.b_A.to_si(1.0, "Å", "lattice b") if lat.b_A else None,
+                               lat.c_A.to_si(1.0, "Å", "lattice c") if lat.c_A else None)
+
+
+def _theoretical(rec: SampleRecord) -> Measured:
+    """ρ_th of the lot: one cell, a Rietveld phase mixture (1/ρ = Σ w_i/ρ_i), or a stated reference."""
+    th = rec.density.theoretical
+    if th.lattice is not None:
+        return _cell_density(rec.material.density_formula, th.lattice)
+    if th.phases is not None:
+        rhos = {p.name: _cell_density(p.composition or rec.material.density_formula, p.lattice) for p in th.phases}
+        fractions = [p.weight_fraction for p in th.phases]
+        names = ", ".join(f"{p.name} {p.weight_fraction:.1%}" for p in th.phases)
+        return gum(lambda *r: mixture_density_mass_fractions(r, fractions), rhos, "kg/m^3",
+                   f"theoretical density of a phase mixture 1/ρ = Σ w_i/ρ_i ({names}; certification.md §3.4)")
+    return th.reference_density_g_cm3.to_si(1e3, "kg/m^3", f"reference density: {th.reference_source}")
 
 
 def _archimedes(rec: SampleRecord, out: PropertyResults) -> Measured:

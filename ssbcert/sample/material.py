@@ -28,6 +28,16 @@ Family = Literal[
 ]
 
 
+def check_formula(v: str | None) -> str | None:
+    """Field check shared by every composition field."""
+    if v is not None:
+        try:
+            parse_formula(v)
+        except FormulaError as exc:
+            raise ValueError(f"not a chemical formula: {exc}") from None
+    return v
+
+
 class Material(Strict):
     material_class: MaterialClass
     family: Family | None = None
@@ -39,13 +49,7 @@ class Material(Strict):
     @field_validator("composition", "analysed_composition")
     @classmethod
     def _formula(cls, v: str | None) -> str | None:
-        if v is None:
-            return v
-        try:
-            parse_formula(v)
-        except FormulaError as exc:
-            raise ValueError(f"not a chemical formula: {exc}") from None
-        return v
+        return check_formula(v)
 
     @model_validator(mode="after")
     def _family_matches_class(self) -> "Material":

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt, model_validator
+from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt, field_validator, model_validator
 
 from ssbcert.properties.liquids import LIQUIDS
+from ssbcert.sample.material import check_formula
 from ssbcert.sample.values import PositiveValue, Strict, Value
 
 ThicknessMethod = Literal["profilometer", "sem", "micrometer", "ellipsometry", "xrr", "interferometry"]
@@ -113,19 +114,38 @@ class Lattice(Strict):
         return self
 
 
+class Phase(Strict):
+    """One phase of a two-phase lot (e.g. cubic + tetragonal LLZO, or La2Zr2O7), from Rietveld."""
+
+    name: str
+    composition: str | None = Field(None, description="formula; the material composition if absent")
+    lattice: Lattice
+    weight_fraction: float = Field(gt=0.0, le=1.0)
+
+    @field_validator("composition")
+    @classmethod
+    def _formula(cls, v: str | None) -> str | None:
+        return check_formula(v)
+
+
 class TheoreticalDensity(Strict):
-    """Either the lot's lattice (preferred) or a stated reference density with its source."""
+    """The lot's lattice (preferred), its phases with Rietveld weight fractions, or a stated reference
+    density with its source (amorphous LiPON has no crystallographic ρ_th)."""
 
     lattice: Lattice | None = None
+    phases: list[Phase] | None = Field(None, min_length=2)
     reference_density_g_cm3: PositiveValue | None = None
     reference_source: str | None = None
 
     @model_validator(mode="after")
     def _one(self) -> "TheoreticalDensity":
-        if (self.lattice is None) == (self.reference_density_g_cm3 is None):
-            raise ValueError("give exactly one of lattice or reference_density_g_cm3")
+        given = [x is not None for x in (self.lattice, self.phases, self.reference_density_g_cm3)]
+        if sum(given) != 1:
+            raise ValueError("give exactly one of lattice, phases or reference_density_g_cm3")
         if self.reference_density_g_cm3 is not None and not self.reference_source:
             raise ValueError("reference_density_g_cm3 needs reference_source (state the basis)")
+        if self.phases is not None and abs(sum(p.weight_fraction for p in self.phases) - 1.0) > 1e-3:
+            raise ValueError(f"phase weight fractions sum to {sum(p.weight_fraction for p in self.phases):g}, expected 1")
         return self
 
 

@@ -93,3 +93,23 @@ def test_water_with_garnet_is_flagged() -> None:
 def test_minimal_record_computes_nothing_and_fails_nothing() -> None:
     rec = load_sample_text("sample_id: S\nmaterial: {material_class: sulfide, composition: Li6PS5Cl}\nform: pellet\n")
     assert dict(compute_sample_properties(rec)) == {}
+
+
+def test_two_phase_theoretical_density() -> None:
+    """Cubic + tetragonal LLZO: 1/ρ_th = Σ w_i/ρ_i with each ρ_i from its own cell (§3.4)."""
+    text = """sample_id: MIX
+material: {material_class: garnet, family: LLZO, composition: Li7La3Zr2O12}
+form: pellet
+density:
+  theoretical:
+    phases:
+      - {name: tetragonal, weight_fraction: 0.1, lattice: {system: tetragonal, z: 8, a_A: 13.134, c_A: 12.663}}
+      - name: cubic Al-LLZO
+        composition: Li6.25Al0.25La3Zr2O12
+        weight_fraction: 0.9
+        lattice: {system: cubic, z: 8, a_A: {value: 12.97, u: 0.003}}
+"""
+    out = compute_sample_properties(load_sample_text(text))
+    rho = out["density_theoretical"]
+    assert rho.value == pytest.approx(1 / (0.1 / 5106.9 + 0.9 / 5122.3), rel=2e-5)
+    assert rho.u > 0 and "tetragonal 10.0%" in rho.method
