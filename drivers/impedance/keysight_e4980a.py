@@ -226,22 +226,10 @@ class KeysightE4980A(KeysightScpiDriver, ImpedanceAnalyzer):
             t_end[start : start + n] = t0 + np.cumsum(point_durations_s(chunk, aperture, averaging))
         self.check_errors("after list sweep")
         self._check_status(f, z, status)
-        return ImpedanceSpectrum(
-            frequency_Hz=f,
-            z_real_ohm=z.real,
-            z_imag_ohm=z.imag,
-            time_s=t_end,
-            meta={
-                "model": self.model_name,
-                "idn": self.idn,
-                "function": "RX",
-                "amplitude_Vrms": float(amplitude_V),
-                "dc_bias_V": float(dc_bias_V),
-                "aperture": aperture,
-                "averaging": int(averaging),
-                "lists": -(-f.size // LIST_MAX_POINTS),
-                "resource": self.resource,
-            },
+        return self.spectrum(
+            f, z, t_end, amplitude_V, dc_bias_V,
+            model=self.model_name, function="RX", aperture=aperture, averaging=int(averaging),
+            lists=-(-f.size // LIST_MAX_POINTS),
         )
 
     def _check_status(self, f: np.ndarray, z: np.ndarray, status: np.ndarray) -> None:
@@ -254,9 +242,7 @@ class KeysightE4980A(KeysightScpiDriver, ImpedanceAnalyzer):
             if code not in STATUS_TEXT:  # not a status the instrument sends: a corrupted transfer
                 raise ReplyError(self.resource, f"measurement status {code} not understood", ":FETC?")
             raise OverloadError(self.resource, f"{STATUS_TEXT[code]} (status {code:+d}) at {int(bad.sum())} of {f.size} points")
-        mag = np.abs(z)
-        if not np.all(np.isfinite(z)) or np.any(mag > 1e12) or np.any(z.real < -0.05 * mag - 1e-3):
-            raise ReplyError(self.resource, "data block holds implausible values (corrupted transfer?)", ":FETC?")
+        self.check_plausible(z, ":FETC?")
 
     def measure_point(self, frequency_Hz: float, amplitude_V: float) -> complex:
         """One spot measurement (the list machinery is for spectra; this is the quick check)."""

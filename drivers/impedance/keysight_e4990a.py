@@ -254,6 +254,22 @@ class KeysightScpiDriver(ScpiDriver):
             raise ReplyError(self.resource, f"expected {expected_values} values, found {len(values)}", command)
         return np.asarray(values, dtype=float)
 
+    def check_plausible(self, z: np.ndarray, command: str) -> None:
+        """A passive sample: finite, |Z| < 1 TΩ, R not clearly negative. Otherwise the block was corrupted."""
+        mag = np.abs(z)
+        if not np.all(np.isfinite(z)) or np.any(mag > 1e12) or np.any(z.real < -0.05 * mag - 1e-3):
+            raise ReplyError(self.resource, "data block holds implausible values (corrupted transfer?)", command)
+
+    def spectrum(
+        self, f: np.ndarray, z: np.ndarray, time_s: np.ndarray, amplitude_V: float, dc_bias_V: float, **meta: Any
+    ) -> ImpedanceSpectrum:
+        """The record, with what every Keysight spectrum states about how it was measured."""
+        head = {"model": self.model, "idn": self.idn, "amplitude_Vrms": float(amplitude_V), "dc_bias_V": float(dc_bias_V)}
+        return ImpedanceSpectrum(
+            frequency_Hz=f, z_real_ohm=z.real, z_imag_ohm=z.imag, time_s=time_s,
+            meta={**head, **meta, "resource": self.resource},
+        )
+
     def recover(self, exc: InstrumentError) -> None:
         self._sent.clear()  # after a timeout or a reconnect, trust nothing about the instrument's state
         super().recover(exc)
@@ -419,23 +435,10 @@ class KeysightE4990A(KeysightScpiDriver, ImpedanceAnalyzer):
             inverse = np.empty_like(order)
             inverse[order] = np.arange(order.size)
             freq, z, t_end = freq[inverse], z[inverse], t_end[inverse]
-        return ImpedanceSpectrum(
-            frequency_Hz=freq,
-            z_real_ohm=z.real,
-            z_imag_ohm=z.imag,
-            time_s=t_end,
-            meta={
-                "model": self.model,
-                "idn": self.idn,
-                "frequency_option_MHz": self.frequency_option,
-                "amplitude_Vrms": float(amplitude_V),
-                "dc_bias_V": float(dc_bias_V),
-                "bandwidth": bw,
-                "point_averaging": int(averaging),
-                "sweep_averaging": self.sweep_averaging,
-                "sweep_time_s": duration,
-                "resource": self.resource,
-            },
+        return self.spectrum(
+            freq, z, t_end, amplitude_V, dc_bias_V,
+            frequency_option_MHz=self.frequency_option, bandwidth=bw, point_averaging=int(averaging),
+            sweep_averaging=self.sweep_averaging, sweep_time_s=duration,
         )
 
     def _check_values(self, freq: np.ndarray, z: np.ndarray) -> None:
@@ -443,9 +446,7 @@ class KeysightE4990A(KeysightScpiDriver, ImpedanceAnalyzer):
         over = (np.abs(z.real) >= 0.99 * OVERLOAD) | (np.abs(z.imag) >= 0.99 * OVERLOAD)
         if over.any():
             raise overload_error(self.resource, freq, over, "overload (9.9E37)")
-        mag = np.abs(z)
-        if not np.all(np.isfinite(z)) or np.any(mag > 1e12) or np.any(z.real < -0.05 * mag - 1e-3):
-            raise ReplyError(self.resource, "raw data block holds implausible values (corrupted transfer?)", ":CALC:DATA:RDAT?")
+        self.check_plausible(z, ":CALC:DATA:RDAT?")
 
     # ---- plumbing ----------------------------------------------------------------------------
     def preset(self) -> None:

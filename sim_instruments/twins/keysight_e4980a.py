@@ -23,13 +23,12 @@ from ssbcert.drivers.impedance.keysight_e4980a import (
     e4980a_commands,
     point_durations_s,
 )
-from ssbcert.drivers.scpi import ScpiValueError, encode_block, fmt_nr3, parse_number
+from ssbcert.drivers.scpi import encode_block, fmt_nr3
 from ssbcert.sim_instruments.faults import FaultPlan
-from ssbcert.sim_instruments.twin import Call, ScpiError, ScpiTwin, SimEnvironment, route
-from ssbcert.sim_instruments.twins.keysight_e4990a import derived
+from ssbcert.sim_instruments.twin import Call, ScpiError, SimEnvironment, route
+from ssbcert.sim_instruments.twins.keysight_e4990a import MEASURING, KeysightTwin, derived
 
 LIST_DONE = 8  # :STAT:OPER bit 3
-MEASURING = 16  # :STAT:OPER:COND bit 4 [I]
 MAX_MEASURABLE_OHM = 1e9
 APERTURE_NOISE = {"SHOR": 3.0, "MED": 1.0, "LONG": 0.6}
 
@@ -44,7 +43,7 @@ class _Measurement:
     status: np.ndarray | None = None
 
 
-class E4980ATwin(ScpiTwin):
+class E4980ATwin(KeysightTwin):
     name = "keysight_e4980a"
     default_noise = 5e-4  # relative, MED aperture, 1 V; basic accuracy ±0.05 %
 
@@ -73,14 +72,10 @@ class E4980ATwin(ScpiTwin):
         super().__init__(env, faults, seed, noise)
 
     def on_reset(self) -> None:
+        super().on_reset()
         self.list_Hz: list[float] = []
         self.step_index = 0
         self.level_mode = "VOLT"
-        self.pending: _Measurement | None = None
-        self.last: _Measurement | None = None
-        self.armed = False
-        self.oper_event = 0
-        self.oper_enable = 0
 
     def on_setting(self, name: str, value: Any) -> None:
         if name == "range":
@@ -100,12 +95,7 @@ class E4980ATwin(ScpiTwin):
         return np.asarray([float(self.state["frequency"])]), False
 
     def _start(self) -> None:
-        self._settle()
-        if self.pending is not None:
-            raise ScpiError(-211, "Trigger ignored")
-        if not (self.state["continuous"] or self.armed):
-            raise ScpiError(-211, "Trigger ignored")
-        self.armed = False
+        self._arm_for_trigger()
         f, is_list = self._targets()
         per_point = point_durations_s(f, self.state["aperture"], int(self.state["averaging"]))
         t0 = self.clock.now() + float(self.state["trigger_delay"])
@@ -142,8 +132,7 @@ class E4980ATwin(ScpiTwin):
     def _result(self) -> _Measurement | None:
         """Wait for a triggered measurement; in free run (INT, continuous) the newest is taken now."""
         if self.pending is not None:
-            self.clock.sleep(self.pending.end_s - self.clock.now())
-            self._settle()
+            self._wait_pending()
             return self.last
         if self.state["trigger_source"] == "INT" and self.state["continuous"]:
             f, is_list = self._targets()
@@ -154,18 +143,12 @@ class E4980ATwin(ScpiTwin):
         return self.last
 
     def operation_complete(self) -> None:
-        if self.pending is not None:
-            self.clock.sleep(self.pending.end_s - self.clock.now())
-        self._settle()
+        self._wait_pending()
 
     def trigger(self) -> None:  # *TRG
         if self.state["trigger_source"] != "BUS":
             raise ScpiError(-211, "Trigger ignored")
         self._start()
-
-    def extra_status_bits(self) -> int:
-        self._settle()
-        return 128 if self.oper_event & self.oper_enable else 0
 
     # ---- replies --------------------------------------------------------------------------------
     def _number(self, value: float) -> str:
@@ -223,21 +206,6 @@ class E4980ATwin(ScpiTwin):
     def _trig(self, call: Call) -> None:
         self._start()
 
-    @route(":INITiate[:IMMediate]", query=False)
-    def _init(self, call: Call) -> None:
-        if self.state["continuous"]:
-            raise ScpiError(-213, "Init ignored")
-        self.armed = True
-
-    @route(":ABORt", query=False)
-    def _abort(self, call: Call) -> None:
-        self.pending = None
-        self.armed = False
-
-    @route(":SYSTem:PRESet", query=False)
-    def _preset(self, call: Call) -> None:
-        self.reset()
-
     @route(":LIST:FREQuency")
     def _list_freq(self, call: Call) -> str | None:
         if call.query:
@@ -282,30 +250,6 @@ class E4980ATwin(ScpiTwin):
             raise ScpiError(-109, "Missing parameter")
         self.state[name] = setting.parse(call.args[0])
         self.level_mode = mode
-        return None
-
-    @route(":STATus:OPERation[:EVENt]", query=True)
-    def _oper_event(self, call: Call) -> str:
-        self._settle()
-        v, self.oper_event = self.oper_event, 0
-        return f"+{v}"
-
-    @route(":STATus:OPERation:CONDition", query=True)
-    def _oper_cond(self, call: Call) -> str:
-        self._settle()
-        return f"+{MEASURING if self.pending is not None else 0}"
-
-    @route(":STATus:OPERation:ENABle")
-    def _oper_enable(self, call: Call) -> str | None:
-        if call.query:
-            return f"+{self.oper_enable}"
-        try:
-            value = int(parse_number(call.arg()))
-        except ScpiValueError as exc:
-            raise ScpiError(exc.code, exc.message) from None
-        if not 0 <= value <= 0x7FFF:
-            raise ScpiError(-222, "Data out of range")
-        self.oper_enable = value
         return None
 
     @route(":CORRection:OPEN[:EXECute]", query=False)

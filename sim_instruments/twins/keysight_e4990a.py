@@ -44,7 +44,92 @@ class _Sweep:
     temperature_K: np.ndarray | None = None
 
 
-class E4990ATwin(ScpiTwin):
+class KeysightTwin(ScpiTwin):
+    """What the Keysight twins share: trigger arming, the operation status register, housekeeping.
+
+    A subclass keeps the measurement in progress in `self.pending` (anything with `end_s`, the
+    instrument time it completes) and finishes it in `_settle()`.
+    """
+
+    pending: Any = None
+
+    def on_reset(self) -> None:
+        self.pending = None
+        self.last: Any = None
+        self.armed = False
+        self.oper_event = 0
+        self.oper_enable = 0
+        self.oper_ptr = 0x7FFF
+        self.oper_ntr = 0
+
+    def _settle(self) -> None:
+        """Finish the pending measurement if its end time has passed."""
+
+    def _arm_for_trigger(self) -> None:
+        """A trigger is taken only when idle and armed (continuous initiation, or :INIT once)."""
+        self._settle()
+        if self.pending is not None or not (self.state["continuous"] or self.armed):
+            raise ScpiError(-211, "Trigger ignored")
+        self.armed = False
+
+    def _wait_pending(self) -> None:
+        if self.pending is not None:
+            self.clock.sleep(self.pending.end_s - self.clock.now())
+        self._settle()
+
+    def extra_status_bits(self) -> int:
+        self._settle()
+        return 128 if self.oper_event & self.oper_enable else 0
+
+    @route(":SYSTem:PRESet", query=False)
+    def _preset(self, call: Call) -> None:
+        self.reset()
+
+    @route(":INITiate#[:IMMediate]", query=False)
+    def _init(self, call: Call) -> None:
+        if self.state["continuous"]:
+            raise ScpiError(-213, "Init ignored")
+        self.armed = True
+
+    @route(":ABORt", query=False)
+    def _abort(self, call: Call) -> None:
+        self.pending = None
+        self.armed = False
+
+    @route(":STATus:OPERation:CONDition", query=True)
+    def _oper_cond(self, call: Call) -> str:
+        self._settle()
+        return f"+{MEASURING if self.pending is not None else 0}"
+
+    @route(":STATus:OPERation[:EVENt]", query=True)
+    def _oper_event(self, call: Call) -> str:
+        self._settle()
+        v, self.oper_event = self.oper_event, 0
+        return f"+{v}"
+
+    @route(":STATus:OPERation:ENABle")
+    def _oper_enable(self, call: Call) -> str | None:
+        return self._register(call, "oper_enable")
+
+    @route(":STATus:OPERation:PTRansition")
+    def _oper_ptr(self, call: Call) -> str | None:
+        return self._register(call, "oper_ptr")
+
+    @route(":STATus:OPERation:NTRansition")
+    def _oper_ntr(self, call: Call) -> str | None:
+        return self._register(call, "oper_ntr")
+
+    def _register(self, call: Call, attr: str) -> str | None:
+        if call.query:
+            return f"+{getattr(self, attr)}"
+        value = int(parse_number(call.arg()))
+        if not 0 <= value <= 0x7FFF:
+            raise ScpiError(-222, "Data out of range")
+        setattr(self, attr, value)
+        return None
+
+
+class E4990ATwin(KeysightTwin):
     name = "keysight_e4990a"
     default_noise = 5e-4  # relative, at 100 mV, bandwidth 1, one average; basic accuracy ±0.08 %
 
@@ -68,22 +153,14 @@ class E4990ATwin(ScpiTwin):
         self.command_set = e4990a_commands(frequency_option, bias_option)
         self.idn = f"{brand},E4990A,{serial},{firmware}"
         self.options = f"{frequency_option:03d}" + (",001" if bias_option else "")
-        self.sweep: _Sweep | None = None
-        self.last: _Sweep | None = None
         super().__init__(env, faults, seed, noise)
 
     # ---- state -------------------------------------------------------------------------------
     def on_reset(self) -> None:
+        super().on_reset()
         self.traces = ["Z", "TZ", "R", "X"]
         self.active_trace = 1
         self.segments: list[tuple[float, float, int]] = [(MIN_FREQUENCY_HZ, self.max_frequency_Hz, 201)]
-        self.sweep = None
-        self.last = None
-        self.armed = False
-        self.oper_event = 0
-        self.oper_enable = 0
-        self.oper_ptr = 0x7FFF
-        self.oper_ntr = 0
         self.compensation: set[str] = set()
 
     def on_setting(self, name: str, value: Any) -> None:
@@ -117,27 +194,22 @@ class E4990ATwin(ScpiTwin):
 
     # ---- sweeps in instrument time ---------------------------------------------------------------
     def _start(self, opc_waits: bool) -> None:
-        self._settle()
-        if self.sweep is not None:
-            raise ScpiError(-211, "Trigger ignored")
-        if not (self.state["continuous"] or self.armed):
-            raise ScpiError(-211, "Trigger ignored")
-        self.armed = False
+        self._arm_for_trigger()
         f = self.stimulus_Hz()
         pavg, savg = self._averages()
         per_point = point_durations_s(f, int(self.state["bandwidth"]), pavg) * savg
         t0 = self.clock.now()
-        self.sweep = _Sweep(f, t0 + np.cumsum(per_point), t0 + float(per_point.sum()) + SWEEP_OVERHEAD_S, opc_waits)
+        self.pending = _Sweep(f, t0 + np.cumsum(per_point), t0 + float(per_point.sum()) + SWEEP_OVERHEAD_S, opc_waits)
         if self.oper_ptr & MEASURING:
             self.oper_event |= MEASURING
 
     def _settle(self) -> None:
         """Finish a sweep whose end time has passed (lazily, on the next message)."""
-        sw = self.sweep
+        sw = self.pending
         if sw is None or self.clock.now() < sw.end_s:
             return
         self._measure(sw)
-        self.sweep, self.last = None, sw
+        self.pending, self.last = None, sw
         if self.oper_ntr & MEASURING:
             self.oper_event |= MEASURING
 
@@ -179,19 +251,15 @@ class E4990ATwin(ScpiTwin):
         return self.last
 
     def operation_complete(self) -> None:
-        sw = self.sweep
-        if sw is not None and sw.opc_waits:
-            self.clock.sleep(sw.end_s - self.clock.now())
+        """*OPC? waits for a :TRIG:SING sweep, not for one started by :TRIG:IMM or *TRG."""
+        if self.pending is not None and self.pending.opc_waits:
+            self._wait_pending()
         self._settle()
 
     def trigger(self) -> None:  # *TRG
         if self.state["trigger_source"] != "BUS":
             raise ScpiError(-211, "Trigger ignored")
         self._start(opc_waits=False)
-
-    def extra_status_bits(self) -> int:
-        self._settle()
-        return 128 if self.oper_event & self.oper_enable else 0
 
     # ---- replies -----------------------------------------------------------------------------
     def _values(self, values: np.ndarray) -> str | bytes:
@@ -200,10 +268,6 @@ class E4990ATwin(ScpiTwin):
             return ",".join(fmt_nr3(float(v)) for v in values)
         return encode_block(values.tolist(), big_endian=self.state["byte_order"] == "NORM", fmt="f" if fmt == "REAL32" else "d")
 
-    @route(":SYSTem:PRESet", query=False)
-    def _preset(self, call: Call) -> None:
-        self.reset()
-
     @route(":TRIGger[:SEQuence]:SINGle", query=False)
     def _trig_single(self, call: Call) -> None:
         self._start(opc_waits=True)
@@ -211,49 +275,6 @@ class E4990ATwin(ScpiTwin):
     @route(":TRIGger[:SEQuence][:IMMediate]", query=False)
     def _trig_imm(self, call: Call) -> None:
         self._start(opc_waits=False)
-
-    @route(":INITiate#[:IMMediate]", query=False)
-    def _init(self, call: Call) -> None:
-        if self.state["continuous"]:
-            raise ScpiError(-213, "Init ignored")
-        self.armed = True
-
-    @route(":ABORt", query=False)
-    def _abort(self, call: Call) -> None:
-        self.sweep = None
-        self.armed = False
-
-    @route(":STATus:OPERation:CONDition", query=True)
-    def _oper_cond(self, call: Call) -> str:
-        self._settle()
-        return f"+{MEASURING if self.sweep is not None else 0}"
-
-    @route(":STATus:OPERation[:EVENt]", query=True)
-    def _oper_event(self, call: Call) -> str:
-        self._settle()
-        v, self.oper_event = self.oper_event, 0
-        return f"+{v}"
-
-    @route(":STATus:OPERation:ENABle")
-    def _oper_enable(self, call: Call) -> str | None:
-        return self._register(call, "oper_enable")
-
-    @route(":STATus:OPERation:PTRansition")
-    def _oper_ptr(self, call: Call) -> str | None:
-        return self._register(call, "oper_ptr")
-
-    @route(":STATus:OPERation:NTRansition")
-    def _oper_ntr(self, call: Call) -> str | None:
-        return self._register(call, "oper_ntr")
-
-    def _register(self, call: Call, attr: str) -> str | None:
-        if call.query:
-            return f"+{getattr(self, attr)}"
-        value = int(parse_number(call.arg()))
-        if not 0 <= value <= 0x7FFF:
-            raise ScpiError(-222, "Data out of range")
-        setattr(self, attr, value)
-        return None
 
     @route(":SENSe#:FREQuency:DATA", query=True)
     @route(":CALCulate#[:SELected]:DATA:XAXis", query=True)
