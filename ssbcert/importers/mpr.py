@@ -58,11 +58,13 @@ def _modules(path: Path, data: bytes) -> list[dict[str, Any]]:
     while pos < len(data):
         if data[pos:pos + 6] != b"MODULE":
             raise _fail(path, "module header expected", pos, expected="'MODULE'", found=repr(data[pos:pos + 6]))
-        if pos + 65 > len(data):
-            raise _fail(path, "module header cut off (file truncated)", pos, expected="65 header bytes",
+        old_style = bool(_DATE.fullmatch(data[pos + 49:pos + 57]))
+        header_size = 57 if old_style else 65
+        if pos + header_size > len(data):
+            raise _fail(path, "module header cut off (file truncated)", pos, expected=f"{header_size} header bytes",
                         found=f"{len(data) - pos}")
         short = data[pos + 6:pos + 16].decode("latin-1").strip()
-        if _DATE.fullmatch(data[pos + 49:pos + 57]):
+        if old_style:
             length, version = struct.unpack_from("<II", data, pos + 41)
             date, start = data[pos + 49:pos + 57], pos + 57
         else:

@@ -190,3 +190,34 @@ def test_im_column_holding_minus_im_is_flagged_not_flipped(tmp_path):
     assert np.all(s.z_imag_ohm > 0) and any("most Z'' values are positive" in w for w in prov.warnings)
     (s,), (prov,) = read_file(_write(tmp_path, "mim.txt", ["freq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm"] + rows))
     assert np.all(s.z_imag_ohm < 0) and not prov.warnings
+
+
+def _rewrite_mpr(data: bytes, new_header: bool, data_version: int | None = None) -> bytes:
+    """Re-pack the fixture's modules with the newer module header and/or a version-3 data module.
+
+    No such file is in the fixtures; this checks the reader's handling of those documented layouts.
+    """
+    out, pos = bytearray(data[:0x34]), 0x34
+    while pos < len(data):
+        names = data[pos:pos + 41]
+        length, version = struct.unpack_from("<II", data, pos + 41)
+        date = data[pos + 49:pos + 57]
+        payload = data[pos + 57:pos + 57 + length]
+        if data_version == 3 and names[6:16].strip() == b"VMP data":
+            payload, version = payload[:0x195] + b"\x00" + payload[0x195:], 3
+        if new_header:
+            out += names + struct.pack("<IIII", len(payload), len(payload), version, 0) + date + payload
+        else:
+            out += names + struct.pack("<II", len(payload), version) + date + payload
+        pos += 57 + length
+    return bytes(out)
+
+
+@pytest.mark.parametrize("new_header,data_version", [(True, None), (False, 3), (True, 3)])
+def test_mpr_layout_variants(tmp_path, new_header, data_version):
+    data = (VENDOR / "exampleDataBioLogic.mpr").read_bytes()
+    p = tmp_path / "variant.mpr"
+    p.write_bytes(_rewrite_mpr(data, new_header, data_version))
+    (s,), _ = read_file(p)
+    (ref,), _ = read_file(VENDOR / "exampleDataBioLogic.mpr")
+    assert s == ref
