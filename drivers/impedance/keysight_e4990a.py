@@ -290,6 +290,7 @@ class KeysightE4990A(KeysightScpiDriver, ImpedanceAnalyzer):
     }
     default_timeout_s = 10.0
     default_bandwidth = 3
+    sweep_averaging = 1  # class defaults: the pre-flight calls estimate_sweep_s on an unopened driver
     channel = 1
 
     def __init__(

@@ -55,6 +55,7 @@ def test_list_sweep_in_chunks_matches_sample(env, serve) -> None:
         expected = drv.estimate_sweep_s(SPECTRUM, "MED")
         assert expected == pytest.approx(measurement_time_s(SPECTRUM[:201], "MED") + measurement_time_s(SPECTRUM[201:], "MED"))
         assert expected <= elapsed < expected + env.clock.time_scale * 0.5
+        assert KeysightE4980A.__new__(KeysightE4980A).estimate_sweep_s(SPECTRUM, "MED", 1) == pytest.approx(expected)
         assert np.all(np.diff(spec.time_s) > 0)
         assert spec.meta["lists"] == 2 and spec.meta["function"] == "RX" and spec.meta["model"] == "E4980A"
         assert twin.state["function"] == "RX" and twin.state["page"] == "LIST"

@@ -84,6 +84,8 @@ def test_sweep_data_timing_meta_and_round_trips(env, serve) -> None:
         within_noise(spec, env)
         expected = sweep_time_s(LOG_100, 2)
         assert drv.estimate_sweep_s(LOG_100, bandwidth="2") == pytest.approx(expected)
+        unopened = KeysightE4990A.__new__(KeysightE4990A)  # how the protocol pre-flight asks
+        assert unopened.estimate_sweep_s(LOG_100, "2", 1) == pytest.approx(expected)
         assert expected <= elapsed < expected + env.clock.time_scale * 0.5  # instrument time; 0.5 s of wall slack
         assert np.all(np.diff(spec.time_s) > 0) and spec.time_s[-1] <= env.clock.now()
         assert spec.meta["model"] == "E4990A" and spec.meta["amplitude_Vrms"] == 0.1 and spec.meta["bandwidth"] == 2
