@@ -151,5 +151,7 @@ def read(path: Path, data: bytes) -> list[Block]:
         cycle = int(part["cycle number"][0]) if "cycle number" in names else None
         spectrum = ImpedanceSpectrum(f, zr, zi, time_s=t, meta={"cycle": cycle})
         warnings = [] if len(cycles) == 1 else [f"cycle {cycle} of {len(cycles)} in one file"]
-        blocks.append(Block(spectrum, None, None, "BioLogic (EC-Lab .mpr)", dict(settings), warnings))
+        rows_at = base + start + run[0] * dtype.itemsize  # binary: a byte range stands in for line numbers
+        where = {"data_rows": [run[0], run[-1]], "data_bytes": [rows_at, rows_at + len(run) * dtype.itemsize]}
+        blocks.append(Block(spectrum, None, None, "BioLogic (EC-Lab .mpr)", {**settings, **where}, warnings))
     return blocks

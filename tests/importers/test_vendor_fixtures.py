@@ -70,6 +70,8 @@ def test_mpr_agrees_with_its_mpt_export():
     (mpr,), (prov,) = read_file(VENDOR / "exampleDataBioLogic.mpr")
     (mpt,), _ = read_file(VENDOR / "exampleDataBioLogic.mpt")
     assert prov.reader == "biologic-mpr" and len(mpr) == len(mpt) == 43
+    # rows end exactly where the next module (VMP LOG, at 0x13fd) begins
+    assert prov.settings["data_bytes"] == [0x13FD - 43 * 62, 0x13FD] and prov.settings["technique_id"] == 29
     # the binary stores float32; the text export prints 8 significant digits
     np.testing.assert_allclose(mpr.frequency_Hz, mpt.frequency_Hz, rtol=1e-6)
     np.testing.assert_allclose(mpr.z_real_ohm, mpt.z_real_ohm, rtol=1e-6)
