@@ -77,14 +77,43 @@ def _string(s: str) -> str:
 
 def _sorted_keys(d: dict[str, Any]) -> list[str]:
     """UTF-16 code-unit order; equals code-point order unless a key has characters beyond U+FFFF."""
-    keys = list(d)
-    if all(k.isascii() for k in keys if isinstance(k, str)):
-        return sorted(keys)
+    try:
+        keys = sorted(d)
+    except TypeError:  # mixed key types; _emit reports them
+        return list(d)
+    if not all(type(k) is str for k in keys) or all(k.isascii() for k in keys):
+        return keys
     return sorted(keys, key=_utf16_key)
 
 
 def _emit(value: Any, out: list[str]) -> None:
-    if value is None:
+    kind = type(value)  # exact-type dispatch first: this runs once per node of every document
+    if kind is str:
+        out.append(_string(value))
+    elif kind is float or kind is int:
+        out.append(format_number(value))
+    elif kind is dict:
+        keys = _sorted_keys(value)
+        if keys and not all(type(k) is str for k in keys):
+            raise CanonicalizationError(f"object keys must be strings: {keys[:5]!r}")
+        out.append("{")
+        first = True
+        for key in keys:
+            if not first:
+                out.append(",")
+            first = False
+            out.append(_string(key))
+            out.append(":")
+            _emit(value[key], out)
+        out.append("}")
+    elif kind is list or kind is tuple:
+        out.append("[")
+        for i, item in enumerate(value):
+            if i:
+                out.append(",")
+            _emit(item, out)
+        out.append("]")
+    elif value is None:
         out.append("null")
     elif value is True:
         out.append("true")
@@ -93,25 +122,7 @@ def _emit(value: Any, out: list[str]) -> None:
     elif isinstance(value, (int, float)):
         out.append(format_number(value))
     elif isinstance(value, str):
-        out.append(_string(value))
-    elif isinstance(value, dict):
-        out.append("{")
-        if not all(isinstance(k, str) for k in value):
-            raise CanonicalizationError(f"object keys must be strings: {list(value)[:5]!r}")
-        for i, key in enumerate(_sorted_keys(value)):
-            if i:
-                out.append(",")
-            out.append(_string(key))
-            out.append(":")
-            _emit(value[key], out)
-        out.append("}")
-    elif isinstance(value, (list, tuple)):
-        out.append("[")
-        for i, item in enumerate(value):
-            if i:
-                out.append(",")
-            _emit(item, out)
-        out.append("]")
+        out.append(_string(str(value)))
     else:
         raise CanonicalizationError(f"type {type(value).__name__} has no JSON form")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, or_, select
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, insert, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ssbcert.certificate.build import overall_outcome
@@ -29,6 +29,14 @@ from ssbcert.registry.migrations import migrate
 from ssbcert.registry.models import CertificateRow, SampleRow, SessionRow
 
 T = TypeVar("T")
+
+# Statements built once: constructing them per call costs more CPU than the SQLite work itself.
+_CERT_DIGEST = select(CertificateRow.payload_sha256).where(CertificateRow.certificate_id == bindparam("cid"))
+_SAMPLE_PK = select(SampleRow.id).where(SampleRow.sample_id == bindparam("sid"))
+_SESSION_PK = select(SessionRow.id).where(SessionRow.session_id == bindparam("sid"))
+_INSERT_SAMPLE = insert(SampleRow)
+_INSERT_SESSION = insert(SessionRow)
+_INSERT_CERT = insert(CertificateRow)
 BUSY_TIMEOUT_MS = 30_000
 RETRIES = 8
 
@@ -179,11 +187,11 @@ class Registry:
 
     def _sample_pk(self, conn: Connection, cert: Certificate) -> int:
         it = cert.item
-        pk = conn.execute(select(SampleRow.id).where(SampleRow.sample_id == it.sample_id)).scalar()
+        pk = conn.execute(_SAMPLE_PK, {"sid": it.sample_id}).scalar()
         if pk is not None:
             return int(pk)
         h = next((s.dimensions.get("thickness_um") for s in it.specimens if "thickness_um" in s.dimensions), None)
-        res = conn.execute(insert(SampleRow).values(
+        res = conn.execute(_INSERT_SAMPLE, dict(
             sample_id=it.sample_id, material=it.material, material_class=it.material_class, form=it.form,
             composition=it.nominal_composition, thickness_um=h, created_at=dt.datetime.now(dt.timezone.utc)))
         return int(res.inserted_primary_key[0])  # type: ignore[index]
@@ -194,13 +202,13 @@ class Registry:
 
         def op() -> None:
             with self._write() as conn:
-                if conn.execute(select(SessionRow.id).where(SessionRow.session_id == session_id)).scalar() is not None:
+                if conn.execute(_SESSION_PK, {"sid": session_id}).scalar() is not None:
                     return
                 spk = None
                 if sample_id is not None:
-                    spk = conn.execute(select(SampleRow.id).where(SampleRow.sample_id == sample_id)).scalar()
-                conn.execute(insert(SessionRow).values(session_id=session_id, sample_pk=spk, protocol=protocol,
-                                                       path=path, started_at=started_at))
+                    spk = conn.execute(_SAMPLE_PK, {"sid": sample_id}).scalar()
+                conn.execute(_INSERT_SESSION, dict(session_id=session_id, sample_pk=spk, protocol=protocol,
+                                                   path=path, started_at=started_at))
 
         self._retry(op)
 
@@ -217,16 +225,15 @@ class Registry:
 
         def op() -> bool:
             with self._write() as conn:
-                existing = conn.execute(select(CertificateRow.payload_sha256).where(
-                    CertificateRow.certificate_id == cert.certificate_id)).scalar()
+                existing = conn.execute(_CERT_DIGEST, {"cid": cert.certificate_id}).scalar()
                 if existing is not None:
                     if existing != digest:
                         raise ValueError(f"{cert.certificate_id} is already registered with different content")
                     return False
                 session_pk = None
                 if session_id is not None:
-                    session_pk = conn.execute(select(SessionRow.id).where(SessionRow.session_id == session_id)).scalar()
-                conn.execute(insert(CertificateRow).values(
+                    session_pk = conn.execute(_SESSION_PK, {"sid": session_id}).scalar()
+                conn.execute(_INSERT_CERT, dict(
                     certificate_id=cert.certificate_id, sample_pk=self._sample_pk(conn, cert), session_pk=session_pk,
                     issued_at=cert.dates.issued, supersedes=cert.supersedes.certificate_id if cert.supersedes else None,
                     payload_sha256=digest, key_fingerprint=cert.integrity.key_fingerprint if cert.integrity else "",

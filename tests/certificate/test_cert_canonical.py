@@ -32,6 +32,12 @@ def test_values_without_json_form_are_refused(bad: float) -> None:
         canonical_text({"x": bad})
 
 
+def test_non_string_keys_and_objects_are_refused() -> None:
+    for bad in ({1: "a"}, {"a": 1, 2: "b"}, {"x": object()}):
+        with pytest.raises(CanonicalizationError):
+            canonical_text(bad)
+
+
 def test_key_order_and_whitespace_do_not_matter() -> None:
     a = {"b": [1, 2.5, {"z": None, "a": True}], "a": "σ ≥ 1e-4 \"q\"\n", "\ufb01": 1, "\U0001F600": 2}
     b = json.loads(json.dumps(dict(reversed(list(a.items()))), indent=3))
