@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from ssbcert.errors import InputError
 from ssbcert.importers import read_file
@@ -221,3 +222,10 @@ def test_mpr_layout_variants(tmp_path, new_header, data_version):
     (s,), _ = read_file(p)
     (ref,), _ = read_file(VENDOR / "exampleDataBioLogic.mpr")
     assert s == ref
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30))
+def test_any_column_name_is_classified_or_ignored(name):
+    spec = classify(name)
+    assert spec is None or (spec.scale > 0 and spec.sign in (1.0, -1.0))
