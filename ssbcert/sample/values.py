@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, NonNegativeFloat, PositiveFloat
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, NonNegativeFloat, PositiveFloat, WithJsonSchema
 
 from ssbcert.uncertainty import Measured
 
@@ -28,7 +28,7 @@ def _wrap_number(v: Any) -> Any:
     return v
 
 
-class _Value(Strict):
+class UncertainValue(Strict):
     value: float
     u: NonNegativeFloat = Field(0.0, description="standard uncertainty, same unit as the field")
     source: str | None = Field(None, description="where u comes from (calibration certificate, spec sheet…)")
@@ -39,9 +39,19 @@ class _Value(Strict):
         return Measured(self.value * factor, self.u * factor, unit, text)
 
 
-class _PositiveValue(_Value):
+class PositiveUncertainValue(UncertainValue):
     value: PositiveFloat
 
 
-Value = Annotated[_Value, BeforeValidator(_wrap_number)]
-PositiveValue = Annotated[_PositiveValue, BeforeValidator(_wrap_number)]
+def _schema(positive: bool) -> dict[str, Any]:
+    """Published schema: a number, or {value, u, source} (the BeforeValidator accepts both)."""
+    number: dict[str, Any] = {"type": "number", **({"exclusiveMinimum": 0} if positive else {})}
+    return {"anyOf": [number, {
+        "type": "object", "additionalProperties": False, "required": ["value"],
+        "properties": {"value": number, "u": {"type": "number", "minimum": 0, "description": "standard uncertainty"},
+                       "source": {"type": "string"}},
+    }]}
+
+
+Value = Annotated[UncertainValue, BeforeValidator(_wrap_number), WithJsonSchema(_schema(False))]
+PositiveValue = Annotated[PositiveUncertainValue, BeforeValidator(_wrap_number), WithJsonSchema(_schema(True))]

@@ -113,3 +113,15 @@ density:
     rho = out["density_theoretical"]
     assert rho.value == pytest.approx(1 / (0.1 / 5106.9 + 0.9 / 5122.3), rel=2e-5)
     assert rho.u > 0 and "tetragonal 10.0%" in rho.method
+
+
+def test_fixtures_validate_against_the_published_json_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    schema = SampleRecord.model_json_schema()
+    for name in ("ta_llzo_film.yaml", "latp_pellet.yaml"):
+        jsonschema.validate(yaml.safe_load((FIX / name).read_text()), schema)
+    bad = yaml.safe_load((FIX / "bad" / "negative_thickness.yaml").read_text())
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
