@@ -137,6 +137,17 @@ class Driver:
         """Bring the message stream back in step after a timeout (drain; instrument specific)."""
         self.transport.drain()
 
+    def resync_until(self, ask: Callable[[], str], accept: Callable[[str], bool], what: str) -> None:
+        """Drain a late reply, then ask a question whose answer proves the stream is in step
+        (for instruments where *OPC? would block or does not exist); two tries."""
+        reply = ""
+        for _ in range(2):
+            self.transport.drain()
+            reply = ask()
+            if accept(reply):
+                return
+        raise ReplyError(self.resource, f"resync failed: {what} answered {reply!r}", what)
+
     def safe_state(self) -> None:
         """Outputs off / heater off. Must never raise on a dead link."""
 

@@ -187,14 +187,8 @@ class Keithley2450(ScpiDriver, SourceMeter):
             raise ReplyError(self.resource, f"error queue reply not understood: {reply!r}", ":SYST:ERR?") from None
 
     def resync(self) -> None:
-        """Drain, then prove the stream is in step with *IDN? (*OPC? would block while a loop runs)."""
-        self.transport.drain()
-        for _ in range(2):
-            reply = self.query("*IDN?")
-            if reply.startswith("KEITHLEY INSTRUMENTS"):
-                return
-            self.transport.drain()
-        raise ReplyError(self.resource, f"resync failed: *IDN? answered {reply!r}", "*IDN?")
+        """*IDN? as the in-step marker: *OPC? would block while a trigger model runs."""
+        self.resync_until(lambda: self.query("*IDN?"), lambda r: r.startswith("KEITHLEY INSTRUMENTS"), "*IDN?")
 
     def identify(self) -> Snapshot:
         """IDN, language and every setting of the command table (the 2450 has no *OPT?)."""

@@ -222,17 +222,15 @@ class LakeShore336(TemperatureController):
 
     def resync(self) -> None:
         """Drain a late reply, then prove the stream is in step (*IDN? must name this model)."""
-        self.transport.drain()
-        self._last_exchange = self.clock.now()
-        for _ in range(2):
+
+        def idn() -> str:
+            self._last_exchange = self.clock.now()  # the drain was a pause: no pacing wait needed
             try:
-                (idn,) = self.exchange("*IDN?")
-                if idn.startswith("LSCI,") and self.idn_model in idn:
-                    return
-            except (ReplyError, LakeShoreError, ValueError):
-                pass
-            self.transport.drain()
-        raise ReplyError(self.resource, "resync failed: *IDN? did not answer as expected", "*IDN?")
+                return self.exchange("*IDN?")[0]
+            except (ReplyError, LakeShoreError):
+                return ""
+
+        self.resync_until(idn, lambda r: r.startswith("LSCI,") and self.idn_model in r, "*IDN?")
 
     def check_errors(self, context: str = "") -> None:
         self.exchange("")  # just *ESR?: raises if a bit is set
