@@ -268,3 +268,26 @@ def test_conformance_table(env, serve) -> None:
     server = serve(Keithley2450Twin(env, **table.twin_options))
     failures = run_table(table, server.host, server.port)
     assert not failures, "\n".join(failures)
+
+
+def test_polarization_at_60C_on_a_shared_bench(sim_env, serve) -> None:
+    """Lake Shore heats the shared sample, the 2450 measures it: the current follows the sample's temperature."""
+    from ssbcert.drivers.temperature.lakeshore_336 import LakeShore336
+    from ssbcert.sim_instruments.twins.lakeshore_336 import LakeShore336Twin
+
+    ls = LakeShore336.open(serve(LakeShore336Twin(sim_env)).resource, clock=sim_env.clock, timeout_s=1.0)
+    twin, server, drv = open_pair(sim_env, serve)
+    try:
+        ls.set_temperature(333.15, 20.0)
+        assert ls.wait_stable(333.15, 0.1, 300.0, 3600.0, 10.0).stable
+        trace = drv.polarize(0.5, 120.0, 1.0, 1e-3)
+        T = sim_env.sample_temperature_K()
+        assert 332.5 < T < 333.15
+        ideal = sim_env.sample.dc_current(0.5, trace.time_s, T)
+        z = (trace.current_A - ideal) / expected_sigma(ideal, trace.meta["nplc"])
+        assert np.max(np.abs(z)) < 6.0
+        warm_vs_room = ideal[-1] / sim_env.sample.dc_current(0.5, trace.time_s[-1:], T_K)[0]
+        assert warm_vs_room > 3.0  # electronic conduction is thermally activated
+    finally:
+        drv.close()
+        ls.close()
