@@ -27,6 +27,14 @@ of regexes, one per reply line, for instruments that answer with several lines),
 (no reply may arrive within quiet_s), `expect_block` (an IEEE 488.2 definite-length block; optional
 value `count`), and optionally `error_after` (regex the error query's reply must fullmatch).
 `run_table` returns the failures as readable strings; an empty list means the twin conforms.
+
+From a test (tests/ has no __init__.py, so put this folder on the path first):
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "conformance"))
+    from runner import load_table, run_table
+    table = load_table(Path(...) / "my_instrument.yaml")
+    server = serve(MyTwin(sim_env, **table.twin_options))
+    assert not run_table(table, server.host, server.port)
 """
 from __future__ import annotations
 
