@@ -44,6 +44,10 @@ def test_identity_readings_and_esr_on_every_message(sim_env, serve) -> None:
         raw = drv.transport._res.read_raw()
         assert raw.endswith(b";0\r\n") and raw[:1] == b"+"
         assert drv.exchange("KRDG? 0")[0].count(",") == 3  # all four inputs
+        # readings refresh at 10 Hz: one value per 100 ms slot of instrument time
+        now = sim_env.clock.now() + 10.0
+        slot = int(now * 10) / 10
+        assert twin._kelvin("A", slot + 0.01) == twin._kelvin("A", slot + 0.09) != twin._kelvin("A", slot + 0.11)
     finally:
         drv.close()
     assert twin.range == {1: 0, 2: 0, 3: 0, 4: 0}  # close → heaters off
