@@ -123,7 +123,7 @@ class Keithley2450Twin(ScpiTwin):
         self.sense_function = "CURR:DC"
 
     def format_error(self, code: int, message: str) -> str:
-        kind = 2 if code > 0 and code >= 5000 else 1
+        kind = 1  # event type: 1 error, 2 warning, 4 information (the twin only logs errors)
         stamp = (self.epoch + timedelta(seconds=self.clock.now())).strftime("%Y/%m/%d %H:%M:%S.%f")[:-3]
         text = {-222: "Parameter data out of range"}.get(code, message)
         return f'{code},"{text};{kind};{stamp}"'
