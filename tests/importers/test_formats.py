@@ -224,7 +224,7 @@ def test_mpr_layout_variants(tmp_path, new_header, data_version):
     assert s == ref
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text(max_size=30))
 def test_any_column_name_is_classified_or_ignored(name):
     spec = classify(name)

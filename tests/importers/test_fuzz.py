@@ -14,7 +14,7 @@ from ssbcert.errors import InputError
 from ssbcert.importers.api import read_blocks
 
 # SSBCERT_FUZZ=N runs N random examples per group for a deeper local search; CI uses a fixed, fast set.
-FUZZ_EXAMPLES = int(os.environ.get("SSBCERT_FUZZ", "150"))
+FUZZ_EXAMPLES = int(os.environ.get("SSBCERT_FUZZ", "100"))
 DERANDOMIZE = "SSBCERT_FUZZ" not in os.environ
 VENDOR = Path(__file__).resolve().parents[1] / "fixtures" / "vendor_formats"
 FIXTURES = VENDOR.parent
