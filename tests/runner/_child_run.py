@@ -17,7 +17,7 @@ from ssbcert.session import files  # noqa: E402
 PROTOCOL = str(Path(__file__).parents[1] / "fixtures" / "protocols" / "small.yaml")
 
 
-def arm(kill_at: int, torn: bool) -> None:
+def arm(kill_at: int, torn: bool, sig: int = signal.SIGKILL) -> None:
     """Count appended lines across all session files; die at line `kill_at`."""
     original = files.AppendLog.append
     count = {"n": 0}
@@ -27,7 +27,7 @@ def arm(kill_at: int, torn: bool) -> None:
         if count["n"] == kill_at:
             if torn:
                 self._fh.write(files.dumps(obj)[: 17].encode())
-            os.kill(os.getpid(), signal.SIGKILL)
+            os.kill(os.getpid(), sig)
         original(self, obj, sync)
 
     files.AppendLog.append = append  # type: ignore[method-assign]
@@ -36,7 +36,7 @@ def arm(kill_at: int, torn: bool) -> None:
 if __name__ == "__main__":
     mode, session, kill_at, torn = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
     if kill_at > 0:
-        arm(kill_at, torn)
+        arm(kill_at, torn, signal.SIGINT if os.environ.get("CHILD_SIGNAL") == "INT" else signal.SIGKILL)
     if mode == "run":
         r = api.run(PROTOCOL, fake_config(), out=session, access=fake_access())
     else:

@@ -74,3 +74,18 @@ def test_kill_at_seeded_positions_then_resume(reference: tuple[list[tuple[str, s
         assert complete, kill_at
         assert [p for p, _ in got] == [p for p, _ in expected], f"kill at line {kill_at}: points differ"
         assert got == expected, f"kill at line {kill_at}: values differ"
+
+
+def test_ctrl_c_finishes_the_point_turns_outputs_off_and_resumes(reference: tuple[list[tuple[str, str]], int], tmp_path: Path) -> None:
+    import os
+
+    path = tmp_path / "s"
+    env = {**os.environ, "CHILD_SIGNAL": "INT"}
+    proc = subprocess.run([sys.executable, str(CHILD), "run", str(path), "60", "0"], capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 0 and proc.stdout.strip() == "abort", proc.stderr[-2000:]
+    s = load_session(path)
+    assert s.stops[-1]["exit_status"] == "abort" and "Ctrl-C" in s.stops[-1]["reason"]
+    closing = [e["data"] for e in s.io() if e["step"] == "close" and e["dir"] == "write"]
+    assert "HTR 0" in closing and "OUTP 0" in closing
+    assert resume(path, access=fake_access()).exit_status == "success"
+    assert comparable(path) == reference[0]
