@@ -130,7 +130,7 @@ def evaluate_conformity(
         spec_ref=spec_ref,
         limit=Limit(type=limit_type, value=limit, unit=result.unit),
         decision_rule=rule,
-        guard_band=result.U if rule == "guarded" else 0.0,
+        guard_band=w,
         k=result.k,
         distribution=distribution,
         outcome=outcome,
@@ -138,9 +138,28 @@ def evaluate_conformity(
     )
 
 
+def conformity_from_decision(decision: Any, result_ref: str) -> list[Conformity]:
+    """Conformity entries from a :class:`ssbcert.spec.decision.Decision` (read by attribute name,
+    so the certificate does not import the spec package): one entry per limit it checked."""
+    detail = str(getattr(decision, "detail", ""))
+    outcome = {"conditional pass": "conditional_pass", "conditional fail": "conditional_fail"}.get(detail, decision.outcome)
+    rule = "simple" if decision.rule == "simple" else "guarded"
+    dist = "lognormal" if "log" in str(decision.distribution) else "normal"
+    out = []
+    for kind, value in (("lower", decision.lower), ("upper", decision.upper)):
+        if value is None:
+            continue
+        out.append(Conformity(
+            result_ref=result_ref, spec_ref=decision.spec_ref or "specification", decision_rule=rule,
+            limit=Limit(type=kind, value=float(value), unit=decision.unit),
+            guard_band=float(decision.guard_band or 0.0), k=float(decision.coverage_factor or 2.0), distribution=dist,
+            outcome=outcome, text=decision.reasoning, informative=bool(decision.informative)))
+    return out
+
+
 def overall_outcome(conformity: list[Conformity]) -> str:
     """One word for registries and summaries: any fail → fail, else any inconclusive → inconclusive."""
-    outcomes = {c.outcome for c in conformity}
+    outcomes = {c.outcome for c in conformity if not c.informative}
     if not outcomes:
         return "none"
     if outcomes & {"fail", "conditional_fail"}:

@@ -284,11 +284,12 @@ class Conformity(_Strict):
     spec_ref: str
     limit: Limit
     decision_rule: Literal["simple", "guarded"]
-    guard_band: float = Field(0.0, ge=0, description="w, same unit as the limit")
+    guard_band: float = Field(0.0, ge=0, description="w: in the limit's unit (normal) or relative, on ln x (lognormal)")
     k: float = 2.0
     distribution: Literal["normal", "lognormal"] = "normal"
     outcome: Outcome
     text: str = ""
+    informative: bool = Field(False, description="a goal reported for information, not a conformity statement")
 
 
 class Interpretation(_Strict):
