@@ -148,3 +148,19 @@ def test_trusted_directory_accepts_another_labs_key(signed: tuple[Certificate, P
     trusted.mkdir(parents=True)
     (trusted / "partner.pub").write_text(base64.b64encode(other.public_key().public_bytes_raw()).decode())
     assert verify(p, require_trusted=True).ok
+
+
+def test_absolute_file_uri_is_rehashed(tmp_path: Path) -> None:
+    from ssbcert.certificate.build import raw_data_ref
+    from ssbcert.certificate.example import example_certificate
+
+    data = tmp_path / "elsewhere" / "trace.csv"
+    data.parent.mkdir()
+    data.write_bytes(b"t_s,i_A\n0,1e-9\n")
+    ref = raw_data_ref(data, id="ext")
+    assert ref.uri.startswith("file://") and ref.bytes == 15
+    cert = example_certificate(with_figures=False).model_copy(update={"raw_data": [ref]})
+    p = write_certificate(sign(cert), tmp_path / "cert" / "abs.json")
+    assert verify(p).ok
+    data.write_bytes(b"t_s,i_A\n0,2e-9\n")
+    assert "trace.csv" in verify(p).problems[0]
