@@ -367,6 +367,12 @@ class TemperatureController(Driver):
     role = "temperature"
     capabilities: ClassVar[TemperatureCapabilities]
 
+    @staticmethod
+    def estimate_settle_s(from_K: float, to_K: float, ramp_K_per_min: float | None, window_s: float) -> float:
+        """Lower bound of a temperature step: the setpoint ramp plus the stability window."""
+        ramp_s = abs(to_K - from_K) / ramp_K_per_min * 60.0 if ramp_K_per_min else 0.0
+        return ramp_s + window_s
+
     def wait_stable(
         self, setpoint_K: float, band_K: float, window_s: float, timeout_s: float, poll_s: float = 2.0
     ) -> StabilityResult:
@@ -427,6 +433,10 @@ class SourceMeter(Driver):
         on_points: Callable[[np.ndarray, np.ndarray], None] | None = None,
     ) -> PolarizationTrace:
         """Hold `voltage_V`, log current vs time; `on_points(t, i)` gets each new batch as it streams."""
+        raise NotImplementedError
+
+    def estimate_polarize_s(self, duration_s: float, interval_s: float) -> float:
+        """Instrument time one `polarize` takes (from the same timing model as the instrument's twin)."""
         raise NotImplementedError
 
     def output_off(self) -> None:

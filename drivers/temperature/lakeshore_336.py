@@ -264,12 +264,6 @@ class LakeShore336(TemperatureController):
         self.check_command(message)
         self.exchange(message)
 
-    @staticmethod
-    def estimate_settle_s(from_K: float, to_K: float, ramp_K_per_min: float | None, window_s: float) -> float:
-        """Lower bound of a temperature step: the setpoint ramp (instrument timing) plus the stability window."""
-        ramp_s = abs(to_K - from_K) / ramp_K_per_min * 60.0 if ramp_K_per_min else 0.0
-        return ramp_s + window_s
-
     @retried
     def read_temperature_K(self) -> float:
         """Kelvin reading of the control input, refused when the reading status flags it."""
