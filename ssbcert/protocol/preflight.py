@@ -109,6 +109,23 @@ def check_limits(plan: Plan, limits: dict[str, tuple[float, str]], problems: _Pr
             over(inst, "compliance", s.compliance_A, "max_compliance_A", "A")
 
 
+def check_compensation(plan: Plan, problems: _Problems) -> None:
+    """A compensated sweep needs open and short fixture sweeps at the same frequencies before it."""
+    seen: dict[str, list[float]] = {}
+    for inst in plan:
+        s = inst.step
+        if not isinstance(s, Eis):
+            continue
+        if s.compensation == "open_short":
+            for fixture in ("open", "short"):
+                if fixture not in seen:
+                    problems.add(inst, "compensation", f"no '{fixture}' fixture sweep before this one", f"an eis step with fixture: {fixture} earlier", "none")
+                elif seen[fixture] != s.frequency_list_Hz():
+                    problems.add(inst, "compensation", f"the '{fixture}' fixture sweep used other frequencies")
+        elif s.fixture != "sample":
+            seen[s.fixture] = s.frequency_list_Hz()
+
+
 def _span(problems: _Problems, inst: StepInstance, field_name: str, span: Any, value: float, what: str) -> None:
     if span is not None and not span.contains(value):
         problems.add(inst, field_name, f"{what} outside the instrument's range", str(span), f"{value:g} {span.unit}")
@@ -210,6 +227,7 @@ def preflight(plan: Plan, drivers: dict[str, type], protocol_limits: Limits, ben
     problems = _Problems()
     check_limits(plan, effective_limits(protocol_limits, bench_limits), problems)
     check_capabilities(plan, drivers, problems)
+    check_compensation(plan, problems)
     problems.raise_if_any()
     return estimate(plan, drivers)
 

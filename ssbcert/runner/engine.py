@@ -57,12 +57,22 @@ class Engine:
         self.clock = bench.clock
         self.context: TemperatureContext | None = None
         self.recorded = 0
+        self.fixture_points = self._fixture_points()  # latest open / short sweep, for compensation
 
     # ---- bookkeeping ----------------------------------------------------------------------
     def done(self, inst: StepInstance) -> bool:
         if inst.kind in RECORD_KINDS:
             return all(inst.point_id(k) in self.writer.completed_points for k in range(inst.points))
         return inst.id in self.writer.completed_steps
+
+    def _fixture_points(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for inst in self.plan:
+            if inst.kind == "eis" and inst.step.fixture != "sample":
+                for k in range(inst.points):
+                    if inst.point_id(k) in self.writer.completed_points:
+                        found[inst.step.fixture] = inst.point_id(k)
+        return found
 
     def first_pending(self) -> str | None:
         for inst in self.plan:
@@ -254,8 +264,13 @@ class Engine:
             "amplitude_V": s.amplitude_V,
             "dc_bias_V": s.dc_bias_V,
             "fixture": s.fixture,
-            "compensation": s.compensation,
         }
+        if s.compensation == "open_short":
+            if not {"open", "short"} <= set(self.fixture_points):
+                raise StepFailed(f"{pid}: open/short compensation needs an open and a short fixture sweep first")
+            meta["compensation"] = {"open": self.fixture_points["open"], "short": self.fixture_points["short"]}
+        elif s.fixture != "sample":
+            self.fixture_points[s.fixture] = pid
         return ImpedanceSpectrum(spec.frequency_Hz, spec.z_real_ohm, spec.z_imag_ohm, temperature_K=T, time_s=spec.time_s, meta=meta)
 
     def _polarize(self, inst: StepInstance, pid: str, drv: Any, T: float | None) -> PolarizationTrace:
