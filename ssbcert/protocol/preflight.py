@@ -192,14 +192,16 @@ def estimate(plan: Plan, drivers: dict[str, type]) -> Estimate:
     for inst in plan:
         s = inst.step
         if isinstance(s, Eis):
-            one = _sweep_seconds(drivers.get("impedance"), s)
-            sec = one * s.repeats
+            freqs = s.frequency_list_Hz()
+            generic = sum(max(2.0 / f, 0.02) for f in freqs) * s.averaging  # two periods a point
+            sec = s.repeats * _timing(drivers.get("impedance"), "estimate_sweep_s", (freqs, s.bandwidth, s.averaging), generic)
         elif isinstance(s, SetTemperature):
             assert inst.setpoint_K is not None
-            sec = abs(inst.setpoint_K - T) / max(s.ramp_K_per_min, 1e-9) * 60.0 + s.window_s + 2 * s.poll_s
+            generic = abs(inst.setpoint_K - T) / s.ramp_K_per_min * 60.0 + s.window_s
+            sec = _timing(drivers.get("temperature"), "estimate_settle_s", (T, inst.setpoint_K, s.ramp_K_per_min, s.window_s), generic)
             T = inst.setpoint_K
         elif isinstance(s, DcPolarization):
-            sec = s.duration_s + 1.0
+            sec = _timing(drivers.get("dc"), "estimate_polarize_s", (s.duration_s, s.interval_s), s.duration_s + 1.0)
         elif isinstance(s, Identify):
             sec = 1.0
         else:
@@ -209,17 +211,15 @@ def estimate(plan: Plan, drivers: dict[str, type]) -> Estimate:
     return est
 
 
-def _sweep_seconds(cls: type | None, s: Eis) -> float:
-    freqs = s.frequency_list_Hz()
-    fn: Callable[..., float] | None = getattr(cls, "estimate_sweep_s", None) if cls else None
-    if fn is not None:
-        try:
-            probe = cls.__new__(cls)  # timing models are class data; no connection is opened
-            return float(fn(probe, freqs, s.bandwidth, s.averaging))
-        except Exception:
-            pass
-    # generic: two periods (min 20 ms) per point, times averaging
-    return sum(max(2.0 / f, 0.02) for f in freqs) * s.averaging
+def _timing(cls: type | None, method: str, args: tuple[Any, ...], fallback: float) -> float:
+    """Ask a driver class's timing model without opening it (timing models are class data)."""
+    fn: Callable[..., float] | None = getattr(cls, method, None) if cls else None
+    if fn is None:
+        return fallback
+    try:
+        return float(getattr(cls.__new__(cls), method)(*args))  # type: ignore[union-attr]
+    except Exception:  # a driver without a model for this case: the generic estimate
+        return fallback
 
 
 def preflight(plan: Plan, drivers: dict[str, type], protocol_limits: Limits, bench_limits: Any | None = None) -> Estimate:

@@ -181,7 +181,7 @@ class Engine:
             self.emitter.event("temperature", {"temperature_K": T, "setpoint_K": ctx.setpoint_K}, step=label, time_s=now)
             if abs(T - ctx.setpoint_K) <= ctx.band_K:
                 since = now if since is None else since
-                if now - since >= ctx.window_s:
+                if now - since >= ctx.window_s and not drv.ramping():
                     return T
             else:
                 since = None

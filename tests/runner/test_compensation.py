@@ -36,4 +36,5 @@ def test_session_references_fixture_sweeps(tmp_path: Path) -> None:
     recs = {r.point: r.record for r in load_session(tmp_path / "s").records}
     sample = recs["s02.eis.p0"]
     assert sample.meta["compensation"] == {"open": "s00.eis.p0", "short": "s01.eis.p0"}
-    assert compensated(recs, "s02.eis.p0").meta["compensated"] is True
+    with np.errstate(all="ignore"):  # the fake has no fixture physics: open == short here
+        assert compensated(recs, "s02.eis.p0").meta["compensated"] is True
