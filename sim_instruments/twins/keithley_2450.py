@@ -32,6 +32,7 @@ from ssbcert.sim_instruments.twin import Call, ScpiError, ScpiTwin, SimEnvironme
 
 ELEMENTS = ("READing", "RELative", "SOURce", "SEConds", "FRACtional", "TSTamp", "UNIT", "STATus", "DATE", "TIME", "FORMatted", "SOURUNIT", "SOURSTATus", "SOURFORMatted", "EXTRa")
 BINARY_ELEMENTS = {"READ", "REL", "SOUR", "EXTR"}
+BUFFER_FULL = 512  # measurement event register bit 9
 STATUS_COMPLIANCE = 8  # reading status bit: source in limit [I]
 BUFFERS = ("defbuffer1", "defbuffer2")
 
@@ -111,6 +112,9 @@ class Keithley2450Twin(ScpiTwin):
         self.output_on_t: float | None = None
         self.tripped = False
         self.sense_function = "CURR:DC"
+        self.meas_enable = 0
+        self.meas_latched = 0
+        self.meas_previous = 0
         super().__init__(env, faults, seed, noise)
 
     # ---- state ----------------------------------------------------------------------------------
@@ -432,14 +436,55 @@ class Keithley2450Twin(ScpiTwin):
         state = "EMPTY" if tm.template == "Empty" and tm.state == "IDLE" else tm.state
         return f"{state};{state};{tm.block}"
 
+    # Measurement event register: bit 9 (512) "buffer full", the bit polling clients enable with
+    # `:STAT:MEAS:ENAB 512; *SRE 1` and then watch as MSB (1) / MSS (64) in *STB? [I: 2400-family].
     @route(":STATus:PRESet", query=False)
     def status_preset(self, call: Call) -> None:
-        self.oper_enable = 0
+        self.meas_enable = 0
+
+    @route(":STATus:MEASurement:ENABle")
+    def status_meas_enable(self, call: Call) -> str | None:
+        if call.query:
+            return str(self.meas_enable)
+        self.meas_enable = int(parse_number(call.arg())) & 0xFFFF
+        return None
+
+    @route(":STATus:MEASurement[:EVENt]", query=True)
+    def status_meas_event(self, call: Call) -> str:
+        value = self._meas_events()
+        self.meas_latched = 0
+        return str(value)
+
+    @route(":STATus:MEASurement:CONDition", query=True)
+    def status_meas_condition(self, call: Call) -> str:
+        return str(self._meas_condition())
 
     @route(":STATus:OPERation[:EVENt]", query=True)
     def status_operation(self, call: Call) -> str:
         self._advance(self.clock.now())
         return "0"
+
+    def _meas_condition(self) -> int:
+        self._advance(self.clock.now())
+        buf = self.buffers["defbuffer1"]
+        return BUFFER_FULL if len(buf.reading) >= buf.capacity else 0
+
+    def _meas_events(self) -> int:
+        """Event bits latch on the condition's rising edge and stay until read or *CLS."""
+        cond = self._meas_condition()
+        self.meas_latched |= cond & ~self.meas_previous
+        self.meas_previous = cond
+        return self.meas_latched
+
+    def clear_status(self) -> None:
+        super().clear_status()
+        self.meas_latched = 0
+
+    def status_byte(self) -> int:
+        stb = super().status_byte() & ~64
+        if self._meas_events() & self.meas_enable:
+            stb |= 1  # measurement summary bit
+        return stb | (64 if stb & self.sre & ~64 else 0)
 
     @route(":SYSTem:CLEar", query=False)
     def syst_clear(self, call: Call) -> None:
@@ -453,7 +498,4 @@ class Keithley2450Twin(ScpiTwin):
     def event_next(self, call: Call) -> str:
         return self.next_error()
 
-    def status_byte(self) -> int:
-        self._advance(self.clock.now())
-        return super().status_byte()
 
