@@ -19,7 +19,7 @@ SessionWriter = Callable[[ImportResult, Path, Path], Path]
 
 
 def _default_out() -> Path:
-    return Path("ssbcert-output") / f"import-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
+    return Path("sessions") / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-import"  # as the runner names them
 
 
 def register(app: typer.Typer, writer: SessionWriter | None = None) -> None:

@@ -11,13 +11,16 @@ form) and temperature/meta as JSON in comment lines, so reading it back gives id
 """
 from __future__ import annotations
 
+import csv
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any, Sequence
 
 from ssbcert.importers.base import (
-    Block, TextFile, decimal_comma_from, guess_decimal_comma, is_numeric_row, read_table, require_rows, split_fields,
+    Block, TextFile, decimal_comma_from, guess_decimal_comma, is_numeric_row, parse_number, read_table, require_rows,
+    split_fields,
 )
 from ssbcert.importers.text_tables import read_header_table
 from ssbcert.importers.units import (
@@ -116,6 +119,61 @@ def read_records(path: Path, data: bytes) -> list[Block]:
         except (ValueError, TypeError) as exc:
             tf.fail(f"spectrum {k} is inconsistent", lines[0], found=str(exc))
         blocks.append(Block(spectrum, lines[0] + 1, lines[-1] + 1, None, {}, []))
+    return blocks
+
+
+# ---------------------------------------------------------------- session store CSV export
+SESSION_CSV = "ssbcert-session-csv"
+_SESSION_MAGIC = "# ssbcert session "
+_SESSION_COLUMNS = ("point", "kind", "temperature_K", "frequency_Hz", "z_real_ohm", "z_imag_ohm", "time_s")
+
+
+def sniff_session_csv(head: str) -> bool:
+    return head.lstrip("\ufeff").startswith(_SESSION_MAGIC)
+
+
+def read_session_csv(path: Path, data: bytes) -> list[Block]:
+    """`ssbcert.session.export.export_csv` output: one row per value, grouped back into one spectrum
+    per point. Floats there are %.17g, so values are exact; `meta` is not in that export."""
+    tf = TextFile.from_bytes(path, data)
+    header = tf.find(lambda s: bool(s.strip()) and not s.startswith("#"))
+    if header is None:
+        tf.fail("no column header", None, expected=",".join(_SESSION_COLUMNS), found="none")
+    names = next(csv.reader([tf.lines[header]]))
+    missing = [c for c in _SESSION_COLUMNS if c not in names]
+    if missing:
+        tf.fail("session CSV columns missing", header, field="column header", expected=", ".join(missing),
+                found=tf.lines[header][:80])
+    col = {c: names.index(c) for c in _SESSION_COLUMNS}
+    groups: dict[str, list[tuple[int, list[str]]]] = {}
+    skipped = 0
+    for i in range(header + 1, len(tf.lines)):
+        if not tf.lines[i].strip():
+            continue
+        row = next(csv.reader([tf.lines[i]]))
+        if len(row) != len(names):
+            tf.fail("short or long row", i, expected=f"{len(names)} fields", found=f"{len(row)} fields")
+        if row[col["kind"]] != "impedance_spectrum":
+            skipped += 1
+            continue
+        groups.setdefault(row[col["point"]], []).append((i, row))
+    blocks = []
+    for point, rows in groups.items():
+        values: dict[str, list[float | None]] = {c: [] for c in _SESSION_COLUMNS[2:]}
+        for i, row in rows:
+            for c in values:
+                token = row[col[c]]
+                value = None if token == "" and c in ("temperature_K", "time_s") else parse_number(token)
+                if value is None and not (token == "" and c in ("temperature_K", "time_s")):
+                    tf.fail("not a number", i, column=col[c] + 1, field=c, expected="a number", found=repr(token[:40]))
+                values[c].append(value)
+        times = values["time_s"]
+        spectrum = ImpedanceSpectrum(values["frequency_Hz"], values["z_real_ohm"], values["z_imag_ohm"],
+                                     temperature_K=values["temperature_K"][0],
+                                     time_s=None if all(t is None for t in times) else [math.nan if t is None else t for t in times],
+                                     meta={})
+        warnings = [f"{skipped} non-impedance rows (polarization traces) not imported"] if skipped and not blocks else []
+        blocks.append(Block(spectrum, rows[0][0] + 1, rows[-1][0] + 1, None, {"point": point}, warnings))
     return blocks
 
 

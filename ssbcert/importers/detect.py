@@ -26,6 +26,7 @@ _BY_CONTENT: list[tuple[str, Callable[[str], bool], Reader]] = [
     (text_tables.POWERSUITE, text_tables.sniff_powersuite, text_tables.read_powersuite),
     (novocontrol.NAME, novocontrol.sniff, novocontrol.read),
     (csv_table.RECORDS, csv_table.sniff_records, csv_table.read_records),
+    (csv_table.SESSION_CSV, csv_table.sniff_session_csv, csv_table.read_session_csv),
 ]
 _BY_EXTENSION: dict[str, tuple[str, Reader]] = {
     ".mpt": (mpt.NAME, mpt.read),

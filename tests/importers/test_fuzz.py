@@ -19,7 +19,7 @@ DERANDOMIZE = "SSBCERT_FUZZ" not in os.environ
 VENDOR = Path(__file__).resolve().parents[1] / "fixtures" / "vendor_formats"
 FIXTURES = VENDOR.parent
 FILES = {p.name: p.read_bytes() for p in sorted(VENDOR.iterdir()) if not p.name.startswith(("LICENSE", "README"))}
-for extra in ("novocontrol_style.txt", "records_example.csv"):
+for extra in ("novocontrol_style.txt", "records_example.csv", "session_export_example.csv"):
     FILES[extra] = (FIXTURES / extra).read_bytes()
 
 JUNK = st.sampled_from([b"\x00", b"\xff\xfe", b"nan", b"-inf", b"1e999", b"\t", b",", b";", b"\r", b"\n", b"\n\n",
@@ -81,7 +81,8 @@ GROUPS = {
     "gamry": ["exampleDataGamry.DTA", "exampleDataGamryABORT.DTA"],
     "zplot": ["exampleDataZPlot.z", "exampleDataZPlot_noComments.z", "exampleDataAutolab.txt"],
     "tables": ["exampleDataParstat.txt", "exampleDataPowersuite.txt", "exampleDataCHInstruments.txt",
-               "exampleDataVersaStudio.par", "exampleData.csv", "novocontrol_style.txt", "records_example.csv"],
+               "exampleDataVersaStudio.par", "exampleData.csv", "novocontrol_style.txt", "records_example.csv",
+               "session_export_example.csv"],
 }
 
 
