@@ -291,3 +291,31 @@ def test_polarization_at_60C_on_a_shared_bench(sim_env, serve) -> None:
     finally:
         drv.close()
         ls.close()
+
+
+def test_third_party_client_runs_the_reference_recipe(env, serve) -> None:
+    """Plain pyvisa, the §7.3 recipe verbatim, as a script written for the real instrument would run it."""
+    import pyvisa
+
+    server = serve(Keithley2450Twin(env))
+    inst = pyvisa.ResourceManager("@py").open_resource(server.resource, read_termination="\n", write_termination="\n", timeout=2000)
+    try:
+        inst.write("*RST")
+        inst.write(":SOUR:FUNC VOLT ; :SOUR:VOLT:RANG 2 ; :SOUR:VOLT 0.5 ; :SOUR:VOLT:ILIM 1E-3")
+        inst.write(':SENS:FUNC "CURR" ; :SENS:CURR:RANG:AUTO ON ; :SENS:CURR:NPLC 1')
+        inst.write(':TRAC:CLE "defbuffer1" ; :TRAC:POIN 100000,"defbuffer1"')
+        inst.write(':TRIG:LOAD "DurationLoop",60,0.5,"defbuffer1"')
+        inst.write(":OUTP ON ; :INIT")
+        inst.write("*WAI")
+        n = int(inst.query(':TRAC:ACT? "defbuffer1"'))
+        assert n == duration_loop_points(60.0, 0.5, 1.0)
+        values = inst.query_ascii_values(f':TRAC:DATA? 1,{n},"defbuffer1",READ,REL')
+        inst.write(":FORM REAL;:FORM:BORD NORM")
+        block = inst.query_binary_values(f':TRAC:DATA? 1,{n},"defbuffer1",READ,REL', datatype="d", is_big_endian=True)
+        assert np.allclose(values, block, rtol=1e-6)
+        assert np.allclose(values[1::2], np.arange(n) * loop_period_s(0.5, 1.0))
+        inst.write(":FORM ASC")
+        inst.write(":OUTP OFF")
+        assert inst.query(":SYST:ERR?") == '0,"No error;0;0 0"'
+    finally:
+        inst.close()

@@ -233,3 +233,20 @@ def test_conformance_table(sim_env, serve, twin_cls) -> None:
     table.rows = rows
     failures = run_table(table, server.host, server.port)
     assert not failures, "\n".join(failures)
+
+
+def test_third_party_client_style(sim_env, serve) -> None:
+    """Plain pyvisa the way Lake Shore's own client talks: `;*ESR?` appended, CR LF replies, paced writes."""
+    import pyvisa
+
+    server = serve(LakeShore336Twin(sim_env))
+    inst = pyvisa.ResourceManager("@py").open_resource(server.resource, read_termination="\r\n", write_termination="\r\n", timeout=2000)
+    try:
+        assert inst.query("*IDN?;*ESR?") == "LSCI,MODEL336,LSA2CMQ/LSA2C8R,2.9;0"
+        assert inst.query("RAMP 1,1,5.0;SETP 1,310.0;RANGE 1,3;*ESR?") == "0"  # ramp first, then the target
+        kelvin, esr = inst.query("KRDG? A;*ESR?").split(";")
+        assert float(kelvin) > 0 and esr == "0"
+        assert inst.query("RAMP? 1;RAMPST? 1;*ESR?").split(";")[:2] == ["1,5.0", "1"]
+        assert inst.query("RANGE 1,0;*ESR?") == "0"
+    finally:
+        inst.close()
