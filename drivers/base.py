@@ -402,7 +402,7 @@ class TemperatureController(Driver):
                     why = f"in band for only {held:.0f} s of the {window_s:g} s window (or the setpoint ramp is still running)"
                 reason = f"not stable within {timeout_s:g} s: {why}"
                 return StabilityResult(False, setpoint_K, band_K, float(values.mean()), float(values.std()), elapsed, len(values), reason)
-            self.clock.sleep(min(poll_s, max(0.0, timeout_s - elapsed)) or poll_s)
+            self.clock.sleep(min(poll_s, timeout_s - elapsed))  # elapsed < timeout_s here
 
     def set_temperature(self, setpoint_K: float, ramp_K_per_min: float | None = None) -> None:
         raise NotImplementedError
