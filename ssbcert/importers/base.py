@@ -53,6 +53,13 @@ class TextFile:
         """Raise InputError located at 0-based line_index (shown 1-based)."""
         raise InputError(message, file=self.path, line=None if line_index is None else line_index + 1, **kw)
 
+    def require(self, predicate: Callable[[str], bool], message: str, expected: str) -> int:
+        """Index of the first line matching `predicate`; a located-nowhere InputError if none does."""
+        found = self.find(predicate)
+        if found is None:
+            self.fail(message, None, expected=expected, found="none in the file")
+        return found
+
     def find(self, predicate: Callable[[str], bool], start: int = 0) -> int | None:
         for i in range(start, len(self.lines)):
             if predicate(self.lines[i]):
@@ -208,14 +215,15 @@ def guess_decimal_comma(fields: Sequence[str]) -> bool:
 
 
 def key_values(lines: Sequence[str], separator: str) -> dict[str, str]:
-    """`key <sep> value` header lines as a dict (first occurrence wins); other lines are ignored."""
+    """`key <sep> value` header lines as a dict (first occurrence wins); lines without the separator
+    and keys with an empty value are left out."""
     out: dict[str, str] = {}
     for line in lines:
         if separator in line:
             key, _, value = line.partition(separator)
-            key = key.strip()
-            if key and key not in out:
-                out[key] = value.strip()
+            key, value = key.strip(), value.strip()
+            if key and value and key not in out:
+                out[key] = value
     return out
 
 

@@ -136,9 +136,8 @@ def read_session_csv(path: Path, data: bytes) -> list[Block]:
     """`ssbcert.session.export.export_csv` output: one row per value, grouped back into one spectrum
     per point. Floats there are %.17g, so values are exact; `meta` is not in that export."""
     tf = TextFile.from_bytes(path, data)
-    header = tf.find(lambda s: bool(s.strip()) and not s.startswith("#"))
-    if header is None:
-        tf.fail("no column header", None, expected=",".join(_SESSION_COLUMNS), found="none")
+    header = tf.require(lambda s: bool(s.strip()) and not s.startswith("#"), "no column header",
+                        ",".join(_SESSION_COLUMNS))
     names = next(csv.reader([tf.lines[header]]))
     missing = [c for c in _SESSION_COLUMNS if c not in names]
     if missing:

@@ -28,7 +28,7 @@ def sniff(head: str) -> bool:
 
 
 def _settings(header: list[str]) -> tuple[str | None, dict[str, str]]:
-    settings = {k: v for k, v in key_values(header, " : ").items() if v and not k.startswith("Nb header")}
+    settings = {k: v for k, v in key_values(header, " : ").items() if not k.startswith("Nb header")}
     for line in header:
         key = line[:20].strip()
         if key in _TECHNIQUE_KEYS and len(line) > 20 and line[20:].strip():

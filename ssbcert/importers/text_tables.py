@@ -92,11 +92,8 @@ def sniff_chi(head: str) -> bool:
 
 def read_chi(path: Path, data: bytes) -> list[Block]:
     tf = TextFile.from_bytes(path, data)
-    header = tf.find(lambda s: s.strip().startswith("Freq/Hz"))
-    if header is None:
-        tf.fail("no column header", None, expected="a line starting with 'Freq/Hz'", found="none")
+    header = tf.require(lambda s: s.strip().startswith("Freq/Hz"), "no column header", "a line starting with 'Freq/Hz'")
     settings = {**key_values(tf.lines[:header], " = "), **key_values(tf.lines[:header], ":  ")}
-    settings = {k: v for k, v in settings.items() if v}
     amplitude = stated_float(settings.get("Amplitude (V)"))
     model = settings.get("Instrument Model")
     return [read_header_table(tf, header, ",", instrument=f"CH Instruments {model}" if model else "CH Instruments",
@@ -135,7 +132,7 @@ def read_versastudio(path: Path, data: bytes) -> list[Block]:
     inst = info.get("Instrument", {})
     instrument = " ".join(x for x in ("Princeton Applied Research", inst.get("Type"), inst.get("SN") and f"SN {inst['SN']}") if x)
     eis = next((v for k, v in info.items() if k.startswith("Action") and "EIS" in v.get("Name", "")), {})
-    settings = {k: v for k, v in eis.items() if v}
+    settings = dict(eis)
     blocks: list[Block] = []
     for name, a, b in sections:
         if not name.startswith("Segment"):

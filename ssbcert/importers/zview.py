@@ -52,10 +52,9 @@ def _blocks(tf: TextFile, table: Table, cmap: ColumnMap, settings: dict[str, str
 
 def read(path: Path, data: bytes) -> list[Block]:
     tf = TextFile.from_bytes(path, data)
-    end = tf.find(lambda s: s.strip().startswith("End Comments"))
-    if end is None:
-        tf.fail("no end of the ZPlot header", None, expected="an 'End Comments' line", found="none")
-    settings = {k: v for k, v in key_values(tf.lines[:end], ":").items() if v}
+    end = tf.require(lambda s: s.strip().startswith("End Comments"), "no end of the ZPlot header",
+                     "an 'End Comments' line")
+    settings = key_values(tf.lines[:end], ":")
     names = split_fields(tf.lines[end - 1], "\t") if end > 0 else []
     cmap = map_columns(names) if FREQUENCY in map_columns(names).specs else _DEFAULT
     require_columns(tf, cmap, end - 1)
@@ -74,9 +73,8 @@ def _count_line(line: str) -> int | None:
 
 def read_csv(path: Path, data: bytes) -> list[Block]:
     tf = TextFile.from_bytes(path, data)
-    first = tf.find(lambda s: len(split_fields(s, ",")) >= _MIN_FIELDS and is_numeric_row(split_fields(s, ",")))
-    if first is None:
-        tf.fail("no data rows", None, expected=f"comma-separated rows of at least {_MIN_FIELDS} numbers", found="none")
+    first = tf.require(lambda s: len(split_fields(s, ",")) >= _MIN_FIELDS and is_numeric_row(split_fields(s, ",")),
+                       "no data rows", f"comma-separated rows of at least {_MIN_FIELDS} numbers")
     header = tf.lines[:first]
     count = _count_line(header[-1]) if header else None
     if count is None and len(header) > 1 and "Freq" in header[-1]:
