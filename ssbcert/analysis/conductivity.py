@@ -15,6 +15,7 @@ from ssbcert.analysis.arcs import ArcAssignment, ArcModel
 from ssbcert.analysis.circuit import parse_circuit
 from ssbcert.analysis.fit import FitResult
 from ssbcert.analysis.geometry import Geometry, ThroughPlane
+from ssbcert.errors import InputError
 from ssbcert.uncertainty import Measured, propagate_cov
 
 SERIES_OFFSET_FLAG_FRACTION = 0.01
@@ -46,9 +47,13 @@ class Conductivity:
 def conductivities(fit: FitResult, assignment: ArcAssignment, geometry: Geometry) -> Conductivity:
     """Derive σ_b, σ_gb (apparent, specific), σ_total and ASR with propagated uncertainties."""
     am = ArcModel(parse_circuit(fit.circuit))
+    if not am.arcs and not am.ohmic:
+        raise InputError(
+            "the circuit has no electrolyte resistance to derive a conductivity from", field="circuit",
+            expected="a series R or arcs R‖CPE / R‖C / Zarc / K at the top level", found=fit.circuit)
     ginp = geometry.inputs()
     gnames = list(ginp)
-    kfun = geometry._k()
+    kfun = geometry.cell_constant_function()
     n_p = fit.params.size
     index = {r.param_names[0]: i for i, r in enumerate(am.arcs)}
     lab = {a.label: index[a.param_names[0]] for a in assignment.arcs if a.label != "electrode"}

@@ -49,7 +49,13 @@ class _Geometry:
         raise NotImplementedError
 
     def inputs(self) -> dict[str, Measured]:
+        """The geometry's inputs (value, standard uncertainty), keyed by the formula's argument names."""
         return self._inputs()
+
+    def cell_constant_function(self) -> Callable[..., float]:
+        """K_cell as a function of the inputs (keyword arguments named as in `inputs()`), so callers
+        can propagate geometry uncertainty jointly with other inputs."""
+        return self._k()
 
     def cell_constant(self) -> Measured:
         """K_cell in 1/m with u(K) from the inputs' standard uncertainties."""

@@ -127,7 +127,7 @@ def analyse_polarization(
     i_ss = Measured(decay.i_ss_A.value, math.hypot(decay.i_ss_A.u, u_current_A), "A", decay.i_ss_A.method)
     u_meas = Measured(float(trace.voltage_V), u_voltage_V, "V", "applied voltage")
     inputs = {"i_ss": i_ss, "voltage": u_meas, **geometry.inputs()}
-    kfun = geometry._k()
+    kfun = geometry.cell_constant_function()
     gnames = list(geometry.inputs())
 
     def sigma_e(i_ss: float, voltage: float, **g: float) -> float:

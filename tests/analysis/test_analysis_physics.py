@@ -162,3 +162,12 @@ def test_in_plane_assignment_by_order_and_asr_flag() -> None:
     c = conductivities(r, a, geo)
     assert c.direction == "in-plane"
     assert any(f.startswith("asr_from_in_plane_sigma") for f in c.flags)
+
+
+def test_conductivity_needs_an_electrolyte_resistance() -> None:
+    f = np.logspace(5, -1, 40)
+    z = compile_circuit("CPE1").impedance(np.array([1e-6, 0.9]), f)
+    r = fit_circuit(f, z, "CPE1")
+    a = assign_arcs(r, 100.0)
+    with pytest.raises(InputError, match="no electrolyte resistance"):
+        conductivities(r, a, ThroughPlane(1e-4, 1e-6))
