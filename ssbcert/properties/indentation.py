@@ -75,6 +75,8 @@ def fit_unloading(depth: np.ndarray, load: np.ndarray, fit_fraction: float = 0.8
     p_max, h_max = float(p_un[0]), float(h_un[0])
     keep = p_un >= (1.0 - fit_fraction) * p_max
     h, p = h_un[keep] / h_max, p_un[keep] / p_max  # dimensionless, well-conditioned
+    if np.any(h <= 0) or np.any(p <= 0):
+        raise ValueError("unloading points must have positive depth and load")
     if h.size < 4:
         raise ValueError(f"only {h.size} unloading points in the fit range; need at least 4")
 
@@ -90,9 +92,11 @@ def fit_unloading(depth: np.ndarray, load: np.ndarray, fit_fraction: float = 0.8
     def model(hh: np.ndarray, a: float, hf: float, mm: float) -> np.ndarray:
         return a * np.clip(hh - hf, 1e-12, None) ** mm
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), np.errstate(all="ignore"):  # the optimiser may probe wild values
         warnings.simplefilter("ignore", OptimizeWarning)  # an exact curve has no covariance: handled below
         popt, pcov = curve_fit(model, h, p, p0=[math.exp(ln_a0), float(best.x), m0], maxfev=20000)
+    if not np.all(np.isfinite(popt)) or not 0 <= popt[1] < 1:
+        raise ValueError(f"unloading fit failed (parameters {popt})")
     if not np.all(np.isfinite(pcov)):
         pcov = np.zeros((3, 3))  # exact data (simulated curves): no fit scatter
 

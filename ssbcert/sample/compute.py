@@ -271,7 +271,8 @@ def _areal(rec: SampleRecord, out: PropertyResults, cell: areal.ReferenceCell) -
 def _guarded(section: str, out: PropertyResults, fn: Callable[..., object], *args: object) -> object:
     """Run one section; a failure there (bad fit, no valid indent…) is recorded, the rest still computes."""
     try:
-        return fn(*args)
+        with np.errstate(divide="raise", invalid="raise", over="raise"):  # junk numbers fail here, loudly
+            return fn(*args)
     except (ValueError, RuntimeError, ArithmeticError) as exc:
         out.failures[section] = str(exc)
         return None
