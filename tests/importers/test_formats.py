@@ -229,3 +229,14 @@ def test_mpr_layout_variants(tmp_path, new_header, data_version):
 def test_any_column_name_is_classified_or_ignored(name):
     spec = classify(name)
     assert spec is None or (spec.scale > 0 and spec.sign in (1.0, -1.0))
+
+
+@pytest.mark.parametrize("source,renamed,reader", [("exampleDataGamry.DTA", "run.txt", "gamry-dta"),
+                                                   ("exampleDataBioLogic.mpt", "run.csv", "biologic-mpt"),
+                                                   ("exampleDataBioLogic.mpr", "run.bin", "biologic-mpr"),
+                                                   ("exampleDataZPlot.z", "run.dat", "zplot-z")])
+def test_content_decides_over_extension(tmp_path, source, renamed, reader):
+    p = tmp_path / renamed
+    p.write_bytes((VENDOR / source).read_bytes())
+    _, (prov,) = read_file(p)
+    assert prov.reader == reader
