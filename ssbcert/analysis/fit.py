@@ -175,7 +175,7 @@ class _Problem:
 
     def solve(self, th0: np.ndarray, max_nfev: int):
         return least_squares(self.residual, th0, jac=self.jac, bounds=(self.lo, self.hi), method="trf",
-                             x_scale="jac", xtol=1e-12, ftol=1e-12, gtol=1e-12, max_nfev=max_nfev)
+                             x_scale="jac", xtol=1e-9, ftol=1e-10, gtol=1e-10, max_nfev=max_nfev)
 
 
 def fit_circuit(
@@ -215,19 +215,19 @@ def fit_circuit(
                          expected=f"more than {n_free // 2} points", found=str(f.size))
     prob = _Problem(model, f, zc, _weights(zc, weighting), fixed_d, bounds_d)
 
-    starts: list[np.ndarray] = [np.asarray(s, float) for s in extra_starts]
+    auto = initial_guesses(model.circuit, f, zc, cell_constant_per_m)
+    starts: list[np.ndarray] = [np.array(s, float) for s in extra_starts]
     if initial_guess is not None:
         if isinstance(initial_guess, Mapping):
             g = _named(initial_guess, names, "initial_guess")
-            auto = initial_guesses(model.circuit, f, zc, cell_constant_per_m)[0]
-            starts.insert(0, np.array([float(g.get(n, a)) for n, a in zip(names, auto)]))  # type: ignore[arg-type]
+            starts.insert(0, np.array([float(g.get(n, a)) for n, a in zip(names, auto[0])]))  # type: ignore[arg-type]
         else:
-            v = np.asarray(initial_guess, float)
+            v = np.array(initial_guess, float)
             if v.size != len(names):
                 raise InputError("initial_guess has the wrong length", field="initial_guess",
                                  expected=f"{len(names)} values ({', '.join(names)})", found=str(v.size))
             starts.insert(0, v)
-    starts += initial_guesses(model.circuit, f, zc, cell_constant_per_m)
+    starts += auto
     for s in starts:
         for k, v in fixed_d.items():
             s[names.index(k)] = v
