@@ -70,13 +70,14 @@ def register(app: typer.Typer) -> None:
     @app.command("resume")
     def resume_cmd(
         session: Path = typer.Argument(..., help="session directory"),
+        bench: Optional[Path] = typer.Option(None, "--bench", help="bench file to use instead of the recorded one"),
         quiet: bool = typer.Option(False, "--quiet"),
     ) -> None:
         """Continue a stopped or killed session at its first unfinished step or point."""
         from ssbcert.runner.api import resume
 
         try:
-            r = resume(session, progress=not quiet)
+            r = resume(session, progress=not quiet, bench=bench)
         except (InputError, FileNotFoundError) as exc:
             _fail(exc)
         _report(r)

@@ -74,3 +74,5 @@ def test_twin_faults_end_recovered_or_resumable(role: str, fault: dict[str, Any]
         assert after[: len(before)] == before  # nothing recorded was lost or re-measured
     points = [x.point for x in load_session(tmp_path / "s").records]
     assert points == ["s02.eis.p0", "s02.eis.p1", "s02.eis.p2"]
+    replayed = replay(tmp_path / "s", out=tmp_path / "replayed")  # timeouts, late replies and resumes included
+    assert replayed.identical, replayed
