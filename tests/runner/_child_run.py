@@ -39,6 +39,8 @@ if __name__ == "__main__":
         arm(kill_at, torn, signal.SIGINT if os.environ.get("CHILD_SIGNAL") == "INT" else signal.SIGKILL)
     if mode == "run":
         r = api.run(PROTOCOL, fake_config(), out=session, access=fake_access())
+    elif mode == "run-sim":  # the real simulated bench: twins on sockets
+        r = api.run("rt-eis", None, out=session)
     else:
         r = api.resume(session, access=fake_access())
     print(r.exit_status)

@@ -155,3 +155,21 @@ def test_replay_of_an_aborted_and_resumed_session(tmp_path: Path) -> None:
     res = replay(tmp_path / "s", out=tmp_path / "r", access=fake_access())
     assert res.identical, res
     assert {r.segment for r in load_session(tmp_path / "r").records} == {0, 1}
+
+
+def test_progress_display_follows_the_run(tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from ssbcert.protocol import expand, load_protocol, preflight
+    from ssbcert.runner.progress import RichProgress
+
+    loaded = load_protocol(PROTOCOL)
+    est = preflight(expand(loaded), fake_access().driver_classes(None), loaded.protocol.limits)
+    buf = io.StringIO()
+    display = RichProgress(est, console=Console(file=buf, width=160, force_terminal=False))
+    with display:
+        run(PROTOCOL, fake_config(), out=tmp_path / "s", access=fake_access(), subscribers=[display])
+    assert display.done == set(est.per_step_s)  # every step accounted for: the bar reaches 100 %
+    assert "stop: success" in buf.getvalue()
