@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 from ssbcert.errors import InputError
 from ssbcert.protocol.model import Include, Loop, Protocol
-from ssbcert.yamlio import Loc, line_of, load_yaml_file, load_yaml_text, validate
+from ssbcert.yamlio import Loc, format_loc, line_of, load_yaml_text, validate
 
 _REF = re.compile(r"^\$([A-Za-z_]\w*)$")
 Scalar = str | int | float
@@ -130,14 +130,10 @@ def _substitute(node: Any, values: dict[str, Scalar], loc: Loc, lines: dict[Loc,
                     f"unknown parameter ${m.group(1)} (declared: {known})",
                     file=source,
                     line=line_of(lines, loc),
-                    field=_fmt(loc),
+                    field=format_loc(loc),
                 )
             return values[m.group(1)]
     return node
-
-
-def _fmt(loc: Loc) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
 
 
 def load_protocol(
@@ -161,7 +157,7 @@ def load_protocol(
                     f"included protocol {step.protocol!r} not found",
                     file=source,
                     line=line_of(lines, loc + ("protocol",)),
-                    field=_fmt(loc + ("protocol",)),
+                    field=format_loc(loc + ("protocol",)),
                 ) from None
             child_key = str(Path(child_source).resolve()) if not child_source.startswith("<shipped>") else child_source
             if child_key in _stack + (key,):
@@ -169,13 +165,13 @@ def load_protocol(
                     f"include cycle: {' -> '.join(Path(s).name for s in _stack + (key, child_key))}",
                     file=source,
                     line=line_of(lines, loc + ("protocol",)),
-                    field=_fmt(loc + ("protocol",)),
+                    field=format_loc(loc + ("protocol",)),
                 )
             try:
                 child = load_protocol(step.protocol, step.parameters, here, _stack + (key,))
             except UnknownOverride as exc:
                 raise InputError(
-                    exc.message, file=source, line=line_of(lines, loc + ("parameters",)), field=_fmt(loc + ("parameters",))
+                    exc.message, file=source, line=line_of(lines, loc + ("parameters",)), field=format_loc(loc + ("parameters",))
                 ) from None
             step._loaded = child
             loaded.includes.append(child)
@@ -206,4 +202,4 @@ def load_protocol_text(text: str, source: str = "<text>") -> LoadedProtocol:
     return _validated(text, source, {})
 
 
-__all__ = ["LoadedProtocol", "load_protocol", "load_protocol_text", "resolve_protocol", "shipped_protocols", "walk_steps", "load_yaml_file"]
+__all__ = ["LoadedProtocol", "load_protocol", "load_protocol_text", "resolve_protocol", "shipped_protocols", "walk_steps"]

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from ssbcert.errors import InputError
-from ssbcert.protocol.loader import LoadedProtocol, _fmt
+from ssbcert.protocol.loader import LoadedProtocol
 from ssbcert.protocol.model import Eis, Include, Loop, SetTemperature
-from ssbcert.yamlio import Loc
+from ssbcert.yamlio import Loc, format_loc
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def _expand(
                         "set_temperature needs a setpoint outside a temperature loop",
                         file=loaded.source,
                         line=loaded.line(here),
-                        field=_fmt(here + ("setpoint",)),
+                        field=format_loc(here + ("setpoint",)),
                     )
                 state["setpoint_K"] = setpoint
             out.append(StepInstance(f"{sid}.{step.step}", step, state["setpoint_K"], loaded.source, here, loaded.line(here), loaded.lines))

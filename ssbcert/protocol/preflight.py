@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ssbcert.errors import InputError
-from ssbcert.protocol.loader import _fmt
 from ssbcert.protocol.model import DcPolarization, Eis, Identify, Limits, SetTemperature
 from ssbcert.protocol.plan import Plan, StepInstance
+from ssbcert.yamlio import InputErrors, format_loc
 
 ROLE_OF = {"eis": "impedance", "set_temperature": "temperature", "dc_polarization": "dc"}
 LIMIT_FIELDS = (
@@ -70,7 +70,7 @@ class _Problems:
                 f"{message} [step {inst.id}]",
                 file=inst.source,
                 line=inst.line_of(field_name),
-                field=_fmt(inst.loc + (field_name,)),
+                field=format_loc(inst.loc + (field_name,)),
                 expected=expected,
                 found=found,
             )
@@ -78,8 +78,6 @@ class _Problems:
 
     def raise_if_any(self) -> None:
         if self.errors:
-            from ssbcert.yamlio import InputErrors
-
             raise self.errors[0] if len(self.errors) == 1 else InputErrors(self.errors)
 
 
