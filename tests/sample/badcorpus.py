@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ssbcert.errors import InputError
 
@@ -31,6 +32,14 @@ def expectation(path: Path) -> Expectation:
             line = i
     assert fragment and line, f"{path.name}: corpus file needs '# expect:' and a '# <--' marker or '# line:'"
     return Expectation(fragment, line, field)
+
+
+def set_at(doc: Any, path: tuple[Any, ...], value: Any) -> None:
+    """Replace the node at `path` (keys and list indices) of a parsed YAML document; used by the fuzz tests."""
+    node = doc
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
 
 
 def all_errors(exc: InputError) -> list[InputError]:

@@ -9,6 +9,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from badcorpus import set_at
+
 from ssbcert.errors import InputError
 from ssbcert.sample import compute_sample_properties, load_sample_text
 
@@ -33,10 +35,7 @@ JUNK = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats
 def test_mutations_give_input_errors_or_results(name: str, data: st.DataObject) -> None:
     doc = yaml.safe_load(yaml.safe_dump(BASE[name]))
     path = data.draw(st.sampled_from(_paths(doc)))
-    node = doc
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = data.draw(JUNK)
+    set_at(doc, path, data.draw(JUNK))
     try:
         record = load_sample_text(yaml.safe_dump(doc, allow_unicode=True), name, FIX)
     except InputError as exc:

@@ -8,6 +8,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from badcorpus import set_at
+
 from ssbcert.errors import InputError
 from ssbcert.spec import default_spec_path, evaluate, load_spec_text
 from ssbcert.uncertainty import Measured
@@ -30,10 +32,7 @@ def _slots(doc: dict[str, Any]) -> list[tuple[Any, ...]]:
 def test_mutated_spec(data: st.DataObject) -> None:
     doc = yaml.safe_load(yaml.safe_dump(BASE))
     slot = data.draw(st.sampled_from(_slots(doc)))
-    node = doc
-    for key in slot[:-1]:
-        node = node[key]
-    node[slot[-1]] = data.draw(JUNK)
+    set_at(doc, slot, data.draw(JUNK))
     try:
         spec = load_spec_text(yaml.safe_dump(doc, allow_unicode=True), "spec.yaml")
     except InputError as exc:
