@@ -238,9 +238,7 @@ def replay(session: str | Path, lenient: bool = False, out: str | Path | None = 
         control = RunControl()
         stop = stops.get(seg)
         if stop is not None and stop["exit_status"] == "abort":
-            seg_points = [r.point for r in orig.records if r.segment == seg]
-            if seg_points:
-                control.stop_after_points = {seg_points[-1]}
+            control.stop_at_check = stop.get("abort_check")
         try:
             try:
                 writer.io.step = "open"

@@ -17,7 +17,9 @@ class RunControl:
         self._stop = threading.Event()
         self.reason = ""
         self._previous: Any = None
-        self.stop_after_points: set[str] = set()  # replay: stop where the original run was stopped
+        self.checks = 0  # safe stopping places passed; a stop document records where it stopped
+        self.stop_at_check: int | None = None  # replay: stop where the original run stopped
+        self.stop_after_points: set[str] = set()
 
     def request_stop(self, reason: str = "stop requested") -> None:
         if not self._stop.is_set():
@@ -29,6 +31,9 @@ class RunControl:
         return self._stop.is_set()
 
     def check(self) -> None:
+        self.checks += 1
+        if self.stop_at_check is not None and self.checks >= self.stop_at_check:
+            self.request_stop("stopped here in the original run")
         if self._stop.is_set():
             raise Aborted(self.reason)
 

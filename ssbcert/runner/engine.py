@@ -90,7 +90,7 @@ class Engine:
     def run(self) -> EngineResult:
         first = self.first_pending()
         self._io_step("start")
-        status, reason = "fail", ""
+        status, reason, where = "fail", "", None
         try:
             snapshot = self.bench.snapshot()
             self.emitter.emit(
@@ -118,7 +118,7 @@ class Engine:
                 self._run_step(inst)
             status = "success"
         except Aborted as exc:
-            status, reason = "abort", str(exc)
+            status, reason, where = "abort", str(exc), self.control.checks
         except (StepFailed, InstrumentError) as exc:
             status, reason = "fail", str(exc)
         except KeyboardInterrupt:
@@ -129,7 +129,9 @@ class Engine:
             raise
         finally:
             self._io_step("stop")
-            self.emitter.emit({"doc": "stop", "run": self.emitter.run_uid, "exit_status": status, "reason": reason, "points_recorded": self.recorded})
+            self.emitter.emit(
+                {"doc": "stop", "run": self.emitter.run_uid, "exit_status": status, "reason": reason, "points_recorded": self.recorded, "abort_check": where}
+            )
         return EngineResult(status, reason, self.recorded, first)
 
     def _run_step(self, inst: StepInstance) -> None:

@@ -173,3 +173,24 @@ def test_progress_display_follows_the_run(tmp_path: Path) -> None:
         run(PROTOCOL, fake_config(), out=tmp_path / "s", access=fake_access(), subscribers=[display])
     assert display.done == set(est.per_step_s)  # every step accounted for: the bar reaches 100 %
     assert "stop: success" in buf.getvalue()
+
+
+def test_replay_of_a_run_stopped_while_waiting_for_temperature(tmp_path: Path) -> None:
+    """A stop in the middle of a stability wait (not at a point boundary) is replayed at the same place."""
+
+    class StopOnTemperature:
+        def __init__(self, control: RunControl) -> None:
+            self.control, self.seen = control, 0
+
+        def __call__(self, doc: dict) -> None:
+            if doc.get("stream") == "temperature":
+                self.seen += 1
+                if self.seen == 9:
+                    self.control.request_stop("operator stop")
+
+    control = RunControl()
+    r = run(PROTOCOL, fake_config(), out=tmp_path / "s", access=fake_access(), control=control, subscribers=[StopOnTemperature(control)])
+    assert r.exit_status == "abort"
+    resume(tmp_path / "s", access=fake_access())
+    res = replay(tmp_path / "s", out=tmp_path / "r", access=fake_access())
+    assert res.identical, res
