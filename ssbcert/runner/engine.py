@@ -247,13 +247,20 @@ class Engine:
                     raise StepFailed(f"{pid}: {exc}") from exc
                 try:
                     self._io_step(pid + ".recover")
-                    drv.recover(exc)
+                    self._driver_of(exc, drv).recover(exc)
                 except InstrumentError as again:
                     self.emitter.emit({"doc": "error", "step": pid, "attempt": attempt, "error": f"recovery failed: {again}", "action": "retry"})
         n = self.writer.add_record(inst.id, pid, record)
         self.recorded += 1
         stream = "impedance" if inst.kind == "eis" else "polarization"
         self.emitter.event(stream, _summary(record), step=inst.id, point=pid, record=n)
+
+    def _driver_of(self, exc: InstrumentError, default: Any) -> Any:
+        """The driver whose resource raised (a temperature read can fail during an EIS point)."""
+        for d in self.bench.roles.values():
+            if getattr(d, "resource", None) == exc.resource:
+                return d
+        return default
 
     def _sweep(self, inst: StepInstance, pid: str, drv: Any, T: float | None) -> ImpedanceSpectrum:
         s: Eis = inst.step

@@ -194,3 +194,11 @@ def test_replay_of_a_run_stopped_while_waiting_for_temperature(tmp_path: Path) -
     resume(tmp_path / "s", access=fake_access())
     res = replay(tmp_path / "s", out=tmp_path / "r", access=fake_access())
     assert res.identical, res
+
+
+def test_persistent_temperature_read_failure_stops_cleanly_and_resumes(tmp_path: Path) -> None:
+    persistent = Fault("garble", r"^KRDG\?", every=True)
+    r = run(PROTOCOL, fake_config(), out=tmp_path / "s", access=fake_access(faults=[persistent]))
+    assert r.exit_status == "fail" and "FAKE::temperature" in r.reason
+    assert resume(tmp_path / "s", access=fake_access()).exit_status == "success"
+    assert [x.point for x in load_session(tmp_path / "s").records] == POINTS
