@@ -136,7 +136,7 @@ class Include(_Step):
 
     step: Literal["include"]
     protocol: str
-    parameters: dict[str, str | int | float] = Field(default_factory=dict)
+    parameters: dict[str, str | bool | int | float] = Field(default_factory=dict)
     _loaded: Any = PrivateAttr(None)
 
 
@@ -192,7 +192,7 @@ Loop.model_rebuild()
 
 
 class Parameter(_Strict):
-    default: str | int | float
+    default: str | bool | int | float
     description: str = ""
 
 
@@ -222,6 +222,29 @@ STEP_KINDS = ("identify", "set_temperature", "eis", "dc_polarization", "hold", "
 def protocol_json_schema() -> dict[str, Any]:
     """JSON Schema of protocol YAML (keys as written in files, quantities as strings with units)."""
     schema = Protocol.model_json_schema(by_alias=True)
+    _allow_references(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "ssbcert protocol"
     return schema
+
+
+_PLAIN = ("integer", "boolean", "number")
+_REFERENCE = {"type": "string", "pattern": r"^\$[A-Za-z_]\w*$", "description": "a protocol parameter"}
+
+
+def _allow_references(node: Any) -> None:
+    """Numbers and flags in steps may also be `$name` references to protocol parameters."""
+    if isinstance(node, dict):
+        for key, value in list(node.items()):
+            if key == "properties" and isinstance(value, dict):
+                for name, prop in value.items():
+                    if not isinstance(prop, dict):
+                        continue
+                    if prop.get("type") in _PLAIN:
+                        value[name] = {"anyOf": [prop, _REFERENCE], **{k: prop[k] for k in ("default", "title") if k in prop}}
+                    elif any(isinstance(o, dict) and o.get("type") in _PLAIN for o in prop.get("anyOf", [])):
+                        prop["anyOf"].append(_REFERENCE)
+            _allow_references(value)
+    elif isinstance(node, list):
+        for item in node:
+            _allow_references(item)

@@ -111,3 +111,16 @@ def test_missing_role_is_reported_once() -> None:
 def test_estimate_uses_driver_timing_model() -> None:
     plan = expand(load_protocol_text("name: e\nsteps:\n  - step: eis\n    frequencies: [1 Hz, 10 Hz]\n    amplitude: 10 mV\n    repeats: 3\n"))
     assert estimate(plan, dict(CLASSES)).total_s == pytest.approx(3 * (2.0 + 0.2))
+
+
+def test_shipped_protocol_files_validate_against_the_published_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+    from importlib import resources
+
+    schema = protocol_json_schema()
+    for name in shipped_protocols():
+        data = yaml.safe_load((resources.files("ssbcert.protocols") / f"{name}.yaml").read_text())
+        jsonschema.validate(data, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"name": "x", "steps": [{"step": "eis", "amplitude": 20}]}, schema)
