@@ -1,7 +1,20 @@
 """Vendor impedance files -> ImpedanceSpectrum records with provenance (issue #6).
 
-Public API: `import_files`, `read_file`, `ImportResult`, `Provenance`, `FilesRejected`,
-`write_records_csv`, `write_session`; the CLI hook is `ssbcert.importers.cli.register`.
+Public API: `import_files(paths) -> ImportResult` (spectra + one `Provenance` each, ordered by
+stated temperature, file order within a temperature), `read_file`, `FilesRejected` (an InputError
+listing every rejected file; nothing is imported then), `write_records_csv` (bit-exact CSV that
+the CSV reader reads back), `write_session` (the single call point that writes a session through
+the session store). CLI: `ssbcert.importers.cli.register(app)` adds `import`.
+
+Readers (detect.py picks by content, then extension): EC-Lab .mpt and .mpr, Gamry .DTA, ZPlot/ZView
+.z (both layouts, incl. Z60W/ZPlotW comma files such as the Autolab example), Parstat, PowerSuite,
+CH Instruments, VersaStudio .par, Novocontrol-style text, plain CSV/TSV, records CSV, session CSV.
+
+Policies: complete rows before a stop (Gamry EXPERIMENTABORTED, ZPlot fewer rows than announced)
+are imported with a warning; a cut or malformed row, a missing frequency column, or a Gamry table
+that ends short of its planned final frequency without an abort marker rejects the file. Column
+names decide units and the sign of Z'' (-Im(Z), -Z''); data that look sign-inverted only warn.
+Decimal commas are read where the delimiter is not a comma.
 """
 from ssbcert.importers.api import FilesRejected, ImportResult, Provenance, import_files, read_file
 from ssbcert.importers.csv_table import write_records_csv

@@ -240,3 +240,11 @@ def test_content_decides_over_extension(tmp_path, source, renamed, reader):
     p.write_bytes((VENDOR / source).read_bytes())
     _, (prov,) = read_file(p)
     assert prov.reader == reader
+
+
+def test_temperature_column_gives_the_spectrum_temperature(tmp_path):
+    lines = _mpt_lines()
+    lines[60] = lines[60].rstrip("\t") + "\tTemperature/°C"
+    lines[61:] = [r.rstrip("\t") + "\t80.0" for r in lines[61:] if r.strip()]
+    (s,), (prov,) = read_file(_write(tmp_path, "hot.mpt", lines))
+    assert s.temperature_K == pytest.approx(353.15) and prov.temperature_K == s.temperature_K
