@@ -180,19 +180,22 @@ def analyse_series(
                 t.append(temps[i]); v.append(m.value); u.append(m.u)
         return t, v, u
 
+    def arrhenius(kind: str, idx: Sequence[int]) -> ArrheniusResult | None:
+        t, v, u = points(kind, idx)
+        if len(set(t)) < 2:
+            return None
+        return fit_arrhenius(t, v, u if all(x > 0 for x in u) else None, u_temperature_K,
+                             convention=convention, kind=kind)
+
     for kind in _SIGMA_FIELDS:
-        t, v, u = points(kind, range(len(out)))
-        if len(set(t)) >= 2:
-            arr[kind] = fit_arrhenius(t, v, u if all(x > 0 for x in u) else None, u_temperature_K,
-                                      convention=convention, kind=kind)
-        elif t:
+        whole = arrhenius(kind, range(len(out)))
+        if whole is not None:
+            arr[kind] = whole
+        elif points(kind, range(len(out)))[0]:
             flags.append(f"arrhenius_{kind}_skipped: fewer than two valid temperatures")
-        th, vh, uh = points(kind, heat)
-        tc, vc, uc = points(kind, cool)
-        if len(set(th)) >= 2 and len(set(tc)) >= 2:
-            hyst[kind] = hysteresis(
-                fit_arrhenius(th, vh, uh if all(x > 0 for x in uh) else None, u_temperature_K, convention=convention, kind=kind),
-                fit_arrhenius(tc, vc, uc if all(x > 0 for x in uc) else None, u_temperature_K, convention=convention, kind=kind))
+        h, c = arrhenius(kind, heat), arrhenius(kind, cool)
+        if h is not None and c is not None:
+            hyst[kind] = hysteresis(h, c)
             if hyst[kind].significant:
                 flags.append(f"hysteresis_{kind}: heating and cooling differ by more than 2 u")
     return SeriesAnalysis(out, convention, arr, hyst, flags)
