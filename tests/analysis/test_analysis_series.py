@@ -139,3 +139,15 @@ def test_analyse_series_arrhenius_and_hysteresis() -> None:
     assert not any(f.startswith("hysteresis") for f in s.flags)
     with pytest.raises(InputError):
         analyse_series([ImpedanceSpectrum(spectra[0].frequency_Hz, spectra[0].z_real_ohm, spectra[0].z_imag_ohm)], geo)
+
+
+def test_kk_failure_is_carried_to_the_analysis() -> None:
+    """A spectrum that drifts during the sweep still gets numbers, but is flagged and not valid."""
+    rng = np.random.default_rng(8)
+    s = _spectrum(230.0, 200e-6, 1e-4, rng)
+    drift = 1 + 0.8 * np.linspace(0, 1, s.frequency_Hz.size)
+    bad = ImpedanceSpectrum(s.frequency_Hz, s.z_real_ohm * drift, s.z_imag_ohm, temperature_K=230.0)
+    a = analyse_spectrum(bad, ThroughPlane(200e-6, 1e-4), GROUND_TRUTH_CIRCUIT)
+    assert not a.kk.passed and not a.valid
+    assert any(f.startswith("kk_failed") for f in a.flags)
+    assert a.as_dict()["kk"]["passed"] is False
