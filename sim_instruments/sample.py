@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import math
 import threading
+from functools import lru_cache
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 
-K_B_EV = 8.617333262e-5  # eV/K
-EPS0 = 8.8541878128e-12  # F/m
+from ssbcert.analysis.geometry import Interdigitated, ParallelStrips, ThroughPlane, ide_conformal_cell_constant
+from ssbcert.units import EPS0, K_B_EV
 T_REF_K = 298.15
 
 
@@ -44,25 +45,32 @@ class Geometry:
     fingers: int = 50
 
     def cell_constant_per_m(self) -> float:
-        """K such that R = K/σ (m⁻¹). IDE uses the thin-film limit s/(h·L·(N−1))."""
+        """K such that R = K/σ (m⁻¹), from the analysis' own geometry formulas (IDE: thin-film limit)."""
+        return _cell_constant(self)
+
+    def _cell_constant_uncached(self) -> float:
         if self.kind == "through_plane":
-            return self.thickness_m / self.area_m2
+            return ThroughPlane(thickness_m=self.thickness_m, area_m2=self.area_m2).cell_constant_per_m
         if self.kind == "strips":
-            return self.gap_m / (self.thickness_m * self.length_m)
-        return self.finger_spacing_m / (self.thickness_m * self.length_m * (self.fingers - 1))
+            return ParallelStrips(gap_m=self.gap_m, length_m=self.length_m, thickness_m=self.thickness_m).cell_constant_per_m
+        return Interdigitated(n_fingers=self.fingers, overlap_m=self.length_m, width_m=self.finger_width_m,
+                              gap_m=self.finger_spacing_m, thickness_m=self.thickness_m, model="thin_film").cell_constant_per_m
 
     def substrate_cell_constant_per_m(self) -> float:
         """Geometric factor of the half-spaces (substrate + air) for in-plane electrodes: C_geo = ε₀(ε_sub+1)/K.
 
-        IDE: conformal mapping 2/((N−1)L)·K(k)/K(k′), k = cos(πw/(2(w+s))). Strips: ≈ 1/length (order of
+        IDE: the conformal-mapping cell constant of a semi-infinite layer. Strips: ≈ 1/length (order of
         magnitude; the stray term only needs to be of the right size).
         """
         if self.kind == "interdigitated":
-            from scipy.special import ellipk
-
-            k = math.cos(math.pi * self.finger_width_m / (2 * (self.finger_width_m + self.finger_spacing_m)))
-            return 2.0 / ((self.fingers - 1) * self.length_m) * float(ellipk(k * k) / ellipk(1 - k * k))
+            return ide_conformal_cell_constant(self.fingers, self.length_m, self.finger_width_m, self.finger_spacing_m)
         return 1.0 / self.length_m
+
+
+@lru_cache(maxsize=64)
+def _cell_constant(geometry: Geometry) -> float:
+    """Twins ask for every reading; the geometry is immutable, so compute once per geometry."""
+    return geometry._cell_constant_uncached()
 
 
 @dataclass(frozen=True)
@@ -85,8 +93,8 @@ class Material:
 
 # Values in the ranges of shared/data (Il'ina & Kalinina 2025 tables) and reference/eis_analysis.md.
 PRESETS: dict[str, Material] = {
-    "LLZO": Material("Li6.4La3Zr1.4Ta0.6O12 (Ta-LLZO)", 0.05, 0.30, 60.0, 0.95, 0.03, 0.42, 80.0, 0.88, 1e-6, 0.90, 5.1),
-    "LLZO-Ga": Material("Li6.25Ga0.25La3Zr2O12 (Ga-LLZO)", 0.10, 0.28, 60.0, 0.95, 0.04, 0.40, 80.0, 0.88, 1e-6, 0.90, 5.1),
+    "LLZO": Material("Li6.4La3Zr1.4Ta0.6O12 (Ta-LLZO)", 0.05, 0.30, 60.0, 0.95, 0.03, 0.42, 80.0, 0.88, 2e-7, 0.90, 5.1),
+    "LLZO-Ga": Material("Li6.25Ga0.25La3Zr2O12 (Ga-LLZO)", 0.10, 0.28, 60.0, 0.95, 0.04, 0.40, 80.0, 0.88, 2e-7, 0.90, 5.1),
     "LATP": Material("Li1.3Al0.3Ti1.7(PO4)3 (LATP)", 0.10, 0.28, 15.0, 0.95, 0.012, 0.45, 50.0, 0.86, 1e-7, 0.95, 2.9),
     "LAGP": Material("Li1.5Al0.5Ge1.5(PO4)3 (LAGP)", 0.06, 0.32, 15.0, 0.95, 0.02, 0.42, 50.0, 0.86, 1e-7, 0.95, 3.4),
     "LLTO": Material("Li0.33La0.56TiO3 (LLTO)", 0.10, 0.30, 90.0, 0.94, 0.002, 0.45, 120.0, 0.85, 1e-7, 0.85, 5.0),
@@ -259,7 +267,7 @@ class VirtualSample:
         """Current after a voltage step at t=0 across blocking electrodes (Hebb-Wagner style).
 
         Steady state is electronic: I∞ = V/R_e. The ionic current decays with the double-layer time
-        constant, and a slower, diffusion-like component with `polarization_tau_s`.
+        constant, and a slower, diffusion-like component (time constant `polarization_tau_s`).
         """
         p = self.params
         tr = self.truth(T_K)
@@ -271,7 +279,7 @@ class VirtualSample:
         if tr.R_ct_ohm is not None:  # non-blocking: ions keep flowing
             i_inf = voltage_V / tr.R_electronic_ohm + voltage_V / (r_ion + tr.R_ct_ohm)
             i_ionic = 0.0 * t
-        i_slow = i_inf * p.polarization_excess * np.exp(-np.sqrt(t / p.polarization_tau_s))
+        i_slow = i_inf * p.polarization_excess * np.exp(-t / p.polarization_tau_s)
         return i_inf + i_ionic + i_slow
 
 

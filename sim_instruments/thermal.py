@@ -32,7 +32,8 @@ class StageParams:
 class ThermalStage:
     """Stage + controller state. All methods take the instrument time `t_s` and integrate up to it."""
 
-    def __init__(self, params: StageParams | None = None, start_K: float = 295.0, t0_s: float = 0.0, seed: int = 0):
+    def __init__(self, params: StageParams | None = None, start_K: float = 295.0, t0_s: float = 0.0, seed: int = 0,
+                 hold: bool = True):
         self.p = params or StageParams()
         self._lock = threading.Lock()
         self._t = t0_s
@@ -48,6 +49,11 @@ class ThermalStage:
         self._integral = 0.0
         self.heater_percent = 0.0
         self.oscillation_K = 0.0  # fault: never stabilises
+        if hold:  # the stage sits in closed loop at its start temperature (integral pre-loaded at equilibrium)
+            self.heater_range = 3
+            kp, ki, _ = self.pid
+            power_fraction = self.p.conductance_W_per_K * (start_K - self.p.bath_K) / self.p.heater_full_power_W
+            self._integral = max(power_fraction, 0.0) * 100.0 * 60.0 / (kp * ki)
         self.oscillation_period_s = 90.0
         self._rng = np.random.default_rng(seed)
 

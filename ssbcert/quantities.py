@@ -1,4 +1,8 @@
-"""Quantity ids (certification.md §9.2, plus the areal-mass figures of this project) and their dimensions."""
+"""Quantity ids (certification.md §9.2, plus the areal-mass figures of this project) and their dimensions.
+
+The one list of quantity ids: the spec files, the sample computations and the certificate schema all
+draw on it, so a quantity the project can compute is also one a certificate can carry.
+"""
 from __future__ import annotations
 
 QUANTITIES: dict[str, str] = {}
@@ -15,6 +19,7 @@ _add("fraction", "ionic_transference_number", "li_transference_number", "open_po
      "relative_density", "thickness_nonuniformity_range", "thickness_nonuniformity_1sigma", "phase_fraction",
      "specific_energy_penalty")
 _add("energy", "activation_energy_total", "activation_energy_bulk", "activation_energy_gb")
+_add("prefactor", "arrhenius_prefactor")
 _add("area_resistance", "asr_electrolyte", "asr_interface")
 _add("current_density", "critical_current_density")
 _add("areal_capacity", "cumulative_areal_capacity")

@@ -19,31 +19,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ssbcert.quantities import QUANTITIES
+
 SCHEMA_ID = "https://ssbcert.example/schema/certificate/1.0.0"
 SCHEMA_VERSION = "1.0.0"
 
-Quantity = Literal[
-    # electrical
-    "ionic_conductivity_total", "ionic_conductivity_bulk", "ionic_conductivity_gb_apparent",
-    "ionic_conductivity_gb_specific", "electronic_conductivity", "ionic_transference_number",
-    "li_transference_number", "activation_energy_total", "activation_energy_bulk", "activation_energy_gb",
-    "arrhenius_prefactor", "asr_electrolyte", "asr_interface", "critical_current_density",
-    "cumulative_areal_capacity", "relative_permittivity_bulk",
-    # density
-    "density_geometric", "density_bulk_archimedes", "density_apparent_solid", "open_porosity",
-    "closed_porosity", "density_theoretical", "relative_density", "film_density_xrr",
-    "film_density_gravimetric",
-    # thickness
-    "thickness_mean", "thickness_sd", "thickness_min", "thickness_max", "thickness_nonuniformity_range",
-    "thickness_nonuniformity_1sigma",
-    # mechanical
-    "indentation_hardness", "indentation_modulus", "reduced_modulus", "vickers_hardness", "youngs_modulus",
-    "shear_modulus", "poisson_ratio", "fracture_toughness_sepb", "indentation_fracture_resistance",
-    "flexural_strength_3pt", "flexural_strength_4pt", "biaxial_strength_ror", "biaxial_strength_b3b",
-    "biaxial_strength_p3b", "weibull_modulus", "weibull_characteristic_strength", "monroe_newman_ratio",
-    # structure (optional)
-    "phase_fraction", "lattice_parameter", "grain_size",
-]
+Quantity = Literal[tuple(QUANTITIES)]  # type: ignore[valid-type]  # ids from ssbcert.quantities
 
 Outcome = Literal["pass", "fail", "inconclusive", "conditional_pass", "conditional_fail"]
 

@@ -9,56 +9,23 @@ from __future__ import annotations
 from typing import Final
 
 from ssbcert.errors import InputError
+from ssbcert.units import K_B_EV, lookup, normalise
 
-K_B_EV: Final = 8.617333262e-5  # Boltzmann constant / eV K⁻¹ (CODATA 2018, exact in SI)
+__all__ = ["K_B_EV", "DOMAIN_UNIT", "UCUM", "conversion_factor", "normalise_unit", "to_domain", "ucum", "kelvin_to_celsius"]
 
-# (SI unit, domain unit) -> multiply SI value by this factor.
-_FACTORS: Final[dict[tuple[str, str], float]] = {
-    ("S/m", "S/cm"): 1e-2,
-    ("S/m", "mS/cm"): 10.0,
-    ("ohm*m^2", "ohm*cm^2"): 1e4,
-    ("ohm", "ohm"): 1.0,
-    ("m", "um"): 1e6,
-    ("m", "nm"): 1e9,
-    ("m", "mm"): 1e3,
-    ("kg/m^3", "g/cm^3"): 1e-3,
-    ("Pa", "GPa"): 1e-9,
-    ("Pa", "MPa"): 1e-6,
-    ("Pa*m^0.5", "MPa*m^0.5"): 1e-6,
-    ("J", "eV"): 1.0 / 1.602176634e-19,
-    ("J/mol", "eV"): 1.0 / 96485.33212,
-    ("A/m^2", "mA/cm^2"): 0.1,
-    ("F", "F"): 1.0,
-    ("F", "pF"): 1e12,
-    ("Hz", "Hz"): 1.0,
-    ("K", "K"): 1.0,
-    ("1", "1"): 1.0,
-    ("1", "%"): 100.0,
-    ("S*K/m", "S*K/cm"): 1e-2,
-}
-
-# Spellings accepted on input, mapped to the canonical keys above.
-_ALIASES: Final[dict[str, str]] = {
-    "S m^-1": "S/m", "S m-1": "S/m", "S/cm": "S/cm", "S cm^-1": "S/cm",
-    "Ω": "ohm", "Ohm": "ohm", "Ω·m²": "ohm*m^2", "ohm m^2": "ohm*m^2", "Ohm.m2": "ohm*m^2",
-    "Ω·cm²": "ohm*cm^2", "Ohm.cm2": "ohm*cm^2", "µm": "um", "μm": "um",
-    "kg m^-3": "kg/m^3", "g cm^-3": "g/cm^3", "g/cm3": "g/cm^3", "kg/m3": "kg/m^3",
-    "J mol^-1": "J/mol", "dimensionless": "1", "": "1",
-    "Pa m^0.5": "Pa*m^0.5", "MPa m^0.5": "MPa*m^0.5", "MPa.m1/2": "MPa*m^0.5",
-}
-
-# Default domain unit per SI unit, used when a result does not ask for a specific one.
+# The unit each dimension is reported in (factors come from ssbcert.units, the project's one table).
 DOMAIN_UNIT: Final[dict[str, str]] = {
-    "S/m": "S/cm",
-    "ohm*m^2": "ohm*cm^2",
-    "m": "um",
-    "kg/m^3": "g/cm^3",
-    "Pa": "GPa",
-    "Pa*m^0.5": "MPa*m^0.5",
-    "J": "eV",
-    "J/mol": "eV",
-    "A/m^2": "mA/cm^2",
-    "S*K/m": "S*K/cm",
+    "conductivity": "S/cm",
+    "area_resistance": "ohm*cm^2",
+    "length": "um",
+    "density": "g/cm^3",
+    "stress": "GPa",
+    "toughness": "MPa*m^0.5",
+    "energy": "eV",
+    "current_density": "mA/cm^2",
+    "areal_mass": "mg/cm^2",
+    "specific_energy": "Wh/kg",
+    "prefactor": "S*K/cm",
 }
 
 # UCUM codes for the exported JSON (reference §1.1/§7).
@@ -71,24 +38,25 @@ UCUM: Final[dict[str, str]] = {
 
 
 def normalise_unit(unit: str) -> str:
-    """Map an accepted spelling to the canonical key (`S/m`, `ohm*cm^2`, `um`...)."""
-    u = unit.strip()
-    return _ALIASES.get(u, u)
+    """Canonical spelling of a unit (`S/m`, `ohm*cm^2`, `um`, `1`...): normalised, spaces as '*'."""
+    u = normalise(unit)
+    if u in ("", "1"):
+        return "1"
+    return u.replace("Ohm", "ohm").replace(" ", "*")
 
 
 def conversion_factor(si_unit: str, domain_unit: str | None = None) -> tuple[float, str]:
-    """Factor and target unit for an SI → domain conversion; unknown pairs raise InputError."""
-    src = normalise_unit(si_unit)
-    dst = normalise_unit(domain_unit) if domain_unit else DOMAIN_UNIT.get(src, src)
-    if src == dst:
-        return 1.0, dst
-    try:
-        return _FACTORS[(src, dst)], dst
-    except KeyError:
-        known = ", ".join(f"{a}->{b}" for a, b in _FACTORS)
-        raise InputError(
-            "no unit conversion", field="unit", expected=f"one of {known}", found=f"{si_unit}->{domain_unit or '?'}"
-        ) from None
+    """Factor and target unit for an SI → domain conversion; unknown or mismatched units raise InputError."""
+    src = lookup(si_unit) if normalise_unit(si_unit) != "1" else ("dimensionless", 1.0)
+    if src is None:
+        raise InputError("unknown unit", field="unit", expected="a unit of ssbcert.units", found=repr(si_unit))
+    dim, f_src = src
+    dst = domain_unit or DOMAIN_UNIT.get(dim) or si_unit
+    d = lookup(dst) if normalise_unit(dst) != "1" else ("dimensionless", 1.0)
+    compatible = {"fraction", "dimensionless"}
+    if d is None or (d[0] != dim and not {d[0], dim} <= compatible):
+        raise InputError("no unit conversion", field="unit", expected=f"a {dim} unit", found=f"{si_unit}->{dst}")
+    return f_src / d[1], normalise_unit(dst)
 
 
 def to_domain(value: float, si_unit: str, domain_unit: str | None = None) -> tuple[float, str]:

@@ -10,8 +10,8 @@ from typing import Literal, Sequence
 
 from ssbcert.properties.formula import molar_mass
 from ssbcert.uncertainty import Measured, propagate
+from ssbcert.units import N_A
 
-N_A = 6.02214076e23  # mol⁻¹ (exact, SI 2019)
 ANGSTROM = 1e-10
 
 CrystalSystem = Literal["cubic", "tetragonal", "orthorhombic", "hexagonal", "rhombohedral"]

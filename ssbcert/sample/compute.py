@@ -17,7 +17,7 @@ from ssbcert.properties.theoretical_density import mixture_density_mass_fraction
 from ssbcert.properties.thickness import thickness_statistics
 from ssbcert.sample.measurements import Lattice
 from ssbcert.sample.model import SampleRecord
-from ssbcert.spec.catalogue import INFORMATIVE
+from ssbcert.quantities import INFORMATIVE
 from ssbcert.uncertainty import Measured, type_a
 
 

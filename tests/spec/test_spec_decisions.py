@@ -103,8 +103,8 @@ def test_every_computed_quantity_is_in_the_catalogue_with_a_matching_unit() -> N
     from pathlib import Path
 
     from ssbcert.sample import compute_sample_properties, load_sample
-    from ssbcert.spec.catalogue import QUANTITIES
-    from ssbcert.spec.units import lookup
+    from ssbcert.quantities import QUANTITIES
+    from ssbcert.units import lookup
 
     fixtures = Path(__file__).parents[1] / "fixtures" / "samples"
     for name in ("ta_llzo_film.yaml", "latp_pellet.yaml"):

@@ -1,0 +1,119 @@
+"""Issue a certificate for a recorded session: analyse, assemble, sign, render, register.
+
+    certify(session_dir, sample=..., spec=..., out=...) -> Issued
+
+The certificate references the session's raw files (records, instrument transcript) and the sample
+record by SHA-256, so `ssbcert verify` detects a change to any of them later.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ssbcert.certificate import Certificate, overall_outcome, sign, write_certificate
+from ssbcert.certify.assemble import IssuerInfo, build_certificate
+from ssbcert.certify.findings import Findings, analyse
+from ssbcert.certify.inputs import CertificateInputs, gather
+from ssbcert.errors import InputError
+from ssbcert.sample import load_default_sample, load_sample
+from ssbcert.session import load_session
+from ssbcert.spec import load_default_spec, load_spec
+
+
+@dataclass
+class Issued:
+    certificate: Certificate
+    json_path: Path
+    pdf_path: Path | None
+    html_path: Path | None
+    analysis_path: Path
+    outcome: str
+    registered: bool
+    inputs: CertificateInputs
+    findings: Findings
+
+
+def _json_default(o: Any) -> Any:
+    try:
+        import numpy as np
+
+        if isinstance(o, np.ndarray):
+            return o.tolist()
+        if isinstance(o, np.generic):
+            return o.item()
+    except ImportError:  # pragma: no cover
+        pass
+    return str(o)
+
+
+def certify(
+    session: str | Path,
+    sample: str | Path | None = None,
+    spec: str | Path | None = None,
+    out: str | Path | None = None,
+    issuer: IssuerInfo | None = None,
+    registry_url: str | None = None,
+    register: bool = True,
+    render: bool = True,
+    key: Any = None,
+) -> Issued:
+    session_dir = Path(session)
+    if not (session_dir / "session.json").exists():
+        raise InputError("not a session directory (no session.json)", file=str(session_dir))
+    ses = load_session(session_dir)
+    out_dir = Path(out) if out is not None else session_dir / "certificate"
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    if sample is not None:
+        record = load_sample(sample)
+        sample_copy = out_dir / "sample.yaml"
+        if Path(sample).resolve() != sample_copy.resolve():
+            shutil.copyfile(sample, sample_copy)
+    else:
+        from importlib import resources
+
+        record = load_default_sample()
+        sample_copy = out_dir / "sample.yaml"
+        sample_copy.write_text(resources.files("ssbcert").joinpath("data/default_sample.yaml").read_text(encoding="utf-8"),
+                               encoding="utf-8")
+    specification = load_spec(spec) if spec is not None else load_default_spec()
+
+    inputs = gather(ses, record, sample_copy)
+    findings = analyse(inputs)
+    raw_files = {"records": session_dir / "records.jsonl", "transcript": session_dir / "io.jsonl", "sample": sample_copy}
+    raw_files = {k: v for k, v in raw_files.items() if v.exists()}
+    cert = build_certificate(inputs, findings, specification, issuer or IssuerInfo(), raw_files, out_dir)
+    cert = sign(cert, key)
+
+    stem = f"certificate-{record.sample_id}"
+    json_path = write_certificate(cert, out_dir / f"{stem}.json")
+    analysis_path = out_dir / "analysis.json"
+    analysis = {
+        "series": findings.series.as_dict() if findings.series else None,
+        "polarization": findings.polarization.as_dict() if findings.polarization else None,
+        "flags": findings.flags,
+        "sample_property_notes": inputs.properties.notes,
+        "sample_property_failures": inputs.properties.failures,
+    }
+    analysis_path.write_text(json.dumps(analysis, indent=1, default=_json_default), encoding="utf-8")
+    pdf_path = html_path = None
+    if render:
+        from ssbcert.certificate.render_html import write_html
+        from ssbcert.certificate.render_pdf import write_pdf
+
+        pdf_path = write_pdf(cert, out_dir / f"{stem}.pdf")
+        html_path = write_html(cert, out_dir / f"{stem}.html")
+    registered = False
+    if register:
+        from ssbcert.registry import Registry
+
+        reg = Registry(registry_url)
+        sid = str(ses.info.get("id", session_dir.name))
+        reg.add_session(sid, sample_id=record.sample_id, protocol=str(ses.info.get("protocol_name", "")),
+                        path=str(session_dir.resolve()))
+        registered = reg.add_certificate(cert, session_id=sid)
+    return Issued(cert, json_path, pdf_path, html_path, analysis_path, overall_outcome(cert.conformity), registered,
+                  inputs, findings)
