@@ -110,6 +110,8 @@ def validation_errors(exc: ValidationError, data: Any, lines: dict[Loc, int], so
     errs: list[InputError] = []
     for e in exc.errors():
         loc = _data_loc(tuple(e["loc"]), data)
+        if e["type"] == "missing" and e["loc"] and loc[-1:] != tuple(e["loc"][-1:]):
+            loc = loc + (e["loc"][-1],)  # the missing key is not in the data, but it is the field to name
         found: str | None = None
         if e["type"] != "missing":
             found = repr(e.get("input"))
