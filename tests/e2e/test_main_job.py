@@ -1,0 +1,78 @@
+"""The README's main job, as a user runs it: `ssbcert demo` on the embedded simulated bench.
+
+Checks what the user takes away: a certificate JSON that validates against the published schema
+(independent validator), a PDF whose every page renders with ink on it, a signature that verifies,
+the registry entry, and numbers that agree with the virtual sample's ground truth.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pypdfium2 as pdfium
+import pytest
+
+from ssbcert.sim_instruments.sample import PRESETS
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    root = tmp_path_factory.mktemp("demo")
+    env = {**os.environ, "SSBCERT_HOME": str(root / "home"), "COLUMNS": "120"}
+    proc = subprocess.run([sys.executable, "-m", "ssbcert", "demo", "--out", str(root / "out")], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    cert_dir = root / "out" / "certificate"
+    return {"root": root, "env": env, "stdout": proc.stdout, "json": next(cert_dir.glob("certificate-*.json")),
+            "pdf": next(cert_dir.glob("certificate-*.pdf")), "html": next(cert_dir.glob("certificate-*.html"))}
+
+
+def test_json_validates_against_published_schema(demo) -> None:
+    schema = json.loads(subprocess.run([sys.executable, "-m", "ssbcert", "schema", "certificate"], env=demo["env"],
+                                       capture_output=True, text=True, check=True).stdout)
+    doc = json.loads(Path(demo["json"]).read_text())
+    jsonschema.validate(doc, schema)
+    assert doc["integrity"]["algorithm"] == "Ed25519" and doc["end_of_report"] is True
+
+
+def test_every_pdf_page_renders_with_ink(demo) -> None:
+    pdf = pdfium.PdfDocument(str(demo["pdf"]))
+    assert len(pdf) >= 3
+    for i in range(len(pdf)):
+        img = np.asarray(pdf[i].render(scale=0.5).to_pil().convert("L"), dtype=float)
+        ink = (img < 200).mean()
+        assert ink > 0.005, f"page {i + 1} is blank ({ink:.4f} of pixels inked)"
+        assert img.std() > 5.0
+
+
+def test_signature_and_raw_data_verify(demo) -> None:
+    out = subprocess.run([sys.executable, "-m", "ssbcert", "verify", str(demo["json"])], env=demo["env"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_registry_holds_the_certificate(demo) -> None:
+    out = subprocess.run([sys.executable, "-m", "ssbcert", "registry", "list"], env=demo["env"], capture_output=True,
+                         text=True, check=True)
+    assert "DEMO-LLZO-F25" in out.stdout
+
+
+def test_numbers_match_the_virtual_sample(demo) -> None:
+    doc = json.loads(Path(demo["json"]).read_text())
+    res = {r["id"]: r for r in doc["results"]}
+    llzo = PRESETS["LLZO"]
+    sigma_b = llzo.sigma_bulk_S_per_m / 100  # S/cm at 25 °C
+    sigma_gb = llzo.sigma_gb_S_per_m / 100
+    sigma_t = 1 / (1 / sigma_b + 1 / sigma_gb)
+    # the sample sits ~0.01 K off 25 °C and the fit has noise: a few per cent at most
+    assert res["sigma_total_25C"]["value"] == pytest.approx(sigma_t, rel=0.03)
+    assert res["sigma_bulk_25C"]["value"] == pytest.approx(sigma_b, rel=0.03)
+    assert res["ea_bulk"]["value"] == pytest.approx(llzo.ea_bulk_eV, abs=0.02)
+    assert res["asr_25C"]["value"] == pytest.approx(25e-4 / sigma_t, rel=0.04)  # Ω·cm² = h/σ
+    assert res["sigma_e"]["value"] == pytest.approx(llzo.sigma_electronic_S_per_m / 100, rel=0.1)
+    assert "overall: PASS" in demo["stdout"]
