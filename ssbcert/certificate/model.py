@@ -412,8 +412,9 @@ class Certificate(_Strict):
         """Dangling ids would make a conformity statement point at nothing (§7.8.6 must name its result)."""
         result_ids = {r.id for r in self.results}
         raw_ids = {r.id for r in self.raw_data}
+        # a required item with no valid result names its quantity id and can only be inconclusive
         problems = [f"conformity[{i}].result_ref={c.result_ref!r}" for i, c in enumerate(self.conformity)
-                    if c.result_ref not in result_ids]
+                    if c.result_ref not in result_ids and not (c.outcome == "inconclusive" and c.result_ref in QUANTITIES)]
         problems += [f"literature[{i}].result_ref={c.result_ref!r}" for i, c in enumerate(self.literature)
                      if c.result_ref not in result_ids]
         problems += [f"arrhenius[{i}].activation_energy_ref={a.activation_energy_ref!r}"

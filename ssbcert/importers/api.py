@@ -6,7 +6,7 @@ session never holds half of a data set.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -54,6 +54,25 @@ class ImportResult:
     def is_temperature_series(self) -> bool:
         temps = {s.temperature_K for s in self.spectra}
         return None not in temps and len(temps) > 1
+
+
+def with_stated_temperature(result: ImportResult, temperature_K: float) -> ImportResult:
+    """Give spectra whose file states no temperature the operator's value, and say so in their provenance.
+
+    A temperature the file states is never overwritten: the file is the better witness.
+    """
+    if not 0 < temperature_K < 2000:
+        raise InputError("temperature out of range", field="--temperature-C", expected="-273..1700 °C",
+                         found=f"{temperature_K - 273.15:g} °C")
+    spectra, prov = [], []
+    for s, p in zip(result.spectra, result.provenance):
+        if s.temperature_K is None:
+            s = replace(s, temperature_K=temperature_K, meta={**s.meta, "temperature_source": "operator-stated"})
+            p = replace(p, temperature_K=temperature_K,
+                        warnings=[*p.warnings, f"temperature {temperature_K:.2f} K stated by the operator, not by the file"])
+        spectra.append(s)
+        prov.append(p)
+    return ImportResult(spectra, prov, list(result.warnings))
 
 
 class FilesRejected(InputError):

@@ -12,7 +12,7 @@ from typing import Callable, Optional
 import typer
 
 from ssbcert.errors import InputError
-from ssbcert.importers.api import ImportResult, import_files
+from ssbcert.importers.api import ImportResult, import_files, with_stated_temperature
 from ssbcert.importers.session import write_session
 
 SessionWriter = Callable[[ImportResult, Path, Path], Path]
@@ -31,10 +31,15 @@ def register(app: typer.Typer, writer: SessionWriter | None = None) -> None:
         files: list[Path] = typer.Argument(..., help="Vendor data files (.mpt .mpr .DTA .z .par .txt .csv)"),
         sample: Path = typer.Option(..., "--sample", help="Sample record (YAML)"),
         out: Optional[Path] = typer.Option(None, "--out", help="Session directory to create"),
+        temperature_C: Optional[float] = typer.Option(
+            None, "--temperature-C", help="Temperature for spectra whose file states none (recorded as operator-stated)"
+        ),
     ) -> None:
         """Import vendor impedance files into a new session directory."""
         try:
             result = import_files(files)
+            if temperature_C is not None:
+                result = with_stated_temperature(result, temperature_C + 273.15)
             session_dir = write(result, out or _default_out(), sample)
         except InputError as exc:
             typer.echo(f"error: {exc}", err=True)

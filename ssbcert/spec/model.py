@@ -27,6 +27,7 @@ class Requirement(Strict):
     conditions: str | None = Field(None, description="e.g. '25 °C, through-plane, Au blocking electrodes'")
     basis: str | None = Field(None, description="why this limit (customer spec clause, literature, target)")
     informative: bool | None = Field(None, description="a goal, not a conformity statement; default per quantity")
+    required: bool = Field(True, description="a missing result leaves the verdict inconclusive; false: judged only when measured")
 
     @field_validator("quantity")
     @classmethod
