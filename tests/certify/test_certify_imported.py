@@ -1,0 +1,60 @@
+"""Certificates from data measured elsewhere: import → certify, and honest verdicts when data fail."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ssbcert.certificate import verify
+from ssbcert.certify import certify
+from ssbcert.importers.api import import_files, with_stated_temperature
+from ssbcert.importers.session import write_session
+from ssbcert.errors import InputError
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "vendor_formats"
+SAMPLE = Path(__file__).resolve().parents[2] / "ssbcert" / "data" / "default_sample.yaml"
+
+
+def _session(tmp_path: Path, name: str, temperature_C: float | None) -> Path:
+    result = import_files([FIX / name])
+    if temperature_C is not None:
+        result = with_stated_temperature(result, temperature_C + 273.15)
+    return write_session(result, tmp_path / "session", SAMPLE)
+
+
+def test_stated_temperature_fills_only_missing_values(tmp_path) -> None:
+    result = import_files([FIX / "exampleDataGamry.DTA"])
+    assert result.spectra[0].temperature_K is None
+    filled = with_stated_temperature(result, 298.15)
+    assert filled.spectra[0].temperature_K == 298.15
+    assert filled.spectra[0].meta["temperature_source"] == "operator-stated"
+    assert any("stated by the operator" in w for w in filled.provenance[0].warnings)
+    # a stated temperature is never overwritten
+    again = with_stated_temperature(filled, 350.0)
+    assert again.spectra[0].temperature_K == 298.15
+    with pytest.raises(InputError, match="temperature out of range"):
+        with_stated_temperature(result, -5.0)
+
+
+def test_spectrum_without_temperature_is_refused_with_its_record(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SSBCERT_HOME", str(tmp_path / "home"))
+    ses = _session(tmp_path, "exampleDataGamry.DTA", None)
+    with pytest.raises(InputError, match="temperature"):
+        certify(ses, sample=SAMPLE, register=False, render=False)
+
+
+def test_failed_kk_gives_inconclusive_not_pass(tmp_path, monkeypatch) -> None:
+    """The Gamry example fails lin-KK (drift): no conductivity may be reported, so the verdict
+    on the required conductivity items is inconclusive and so is the whole certificate."""
+    monkeypatch.setenv("SSBCERT_HOME", str(tmp_path / "home"))
+    ses = _session(tmp_path, "exampleDataGamry.DTA", 25.0)
+    issued = certify(ses, sample=SAMPLE, out=tmp_path / "cert", register=False, render=False)
+    cert = issued.certificate
+    assert issued.outcome == "inconclusive"
+    assert not any(r.quantity == "ionic_conductivity_total" for r in cert.results)
+    sigma = [c for c in cert.conformity if c.result_ref == "ionic_conductivity_total"]
+    assert sigma and all(c.outcome == "inconclusive" for c in sigma)
+    assert cert.fit_quality[0].kk_pass is False
+    assert any("kk_failed" in f for f in issued.findings.flags)
+    # what was measured is still there and signed, with the imported file's hash chain intact
+    assert verify(issued.json_path).ok
