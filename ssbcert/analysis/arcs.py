@@ -29,6 +29,9 @@ class AssignmentRules:
 
     bulk_c_norm_max_F: float = 1e-10
     electrode_c_norm_min_F: float = 1e-7
+    # an arc slower than bulk and GB whose capacitance per electrode area is double-layer-like
+    # (≥ 1 µF/cm²) is the interface (its R: charge transfer, or electronic leakage shunting a blocking electrode)
+    electrode_c_areal_min_F_per_cm2: float = 1e-6
     bulk_eps_r_range: tuple[float, float] = (5.0, 300.0)
     min_separation_decades: float = 1.0
 
@@ -120,6 +123,7 @@ def assign_arcs(
     *,
     in_plane: bool = False,
     rules: AssignmentRules = AssignmentRules(),
+    electrode_area_m2: float | None = None,
 ) -> ArcAssignment:
     """Label the fit's arcs and flag implausible readings (see module docstring)."""
     circuit = parse_circuit(fit.circuit)
@@ -150,6 +154,13 @@ def assign_arcs(
         else:
             labels.append("unassigned")
     arcs: list[Arc] = []
+    if electrode_area_m2:
+        for i, a in enumerate(raw):
+            areal = a["c"].value / (electrode_area_m2 * 1e4)  # F/cm²
+            if labels[i] == "unassigned" and areal >= rules.electrode_c_areal_min_F_per_cm2:
+                labels[i] = "electrode"
+                flags.append(f"interface_arc: {a['names'][0]} has {areal:.2g} F/cm² of electrode area (double-layer range); "
+                             "its R is charge transfer or electronic leakage, not electrolyte")
     for a, lab in zip(raw, labels):
         c_norm = a["c"].value * k / PER_CM
         arcs.append(Arc(lab, a["names"], a["r"], a["c"], a["cm"], a["f0"], c_norm,

@@ -28,6 +28,8 @@ CANDIDATE_CIRCUITS = (
     "R0-p(R1,CPE1)-CPE2",
     "R0-p(R1,CPE1)-p(R2,CPE2)",
     "R0-p(R1,CPE1)-p(R2,CPE2)-CPE3",
+    # blocking electrode shunted by electronic leakage (hot oxides) or a charge-transfer interface
+    "R0-p(R1,CPE1)-p(R2,CPE2)-p(R3,CPE3)",
 )
 AIC_MARGIN = 10.0
 
@@ -114,7 +116,8 @@ def analyse_spectrum(
     kk = lin_kk(f, z, limit_percent=kk_limit_percent)
     k_cell = geometry.cell_constant_per_m
     fit, how = _select_fit(f, z, circuit, k_cell, extra_starts, fit_options)
-    arcs = assign_arcs(fit, k_cell, in_plane=not isinstance(geometry, ThroughPlane), rules=rules)
+    area = geometry.area_m2 if isinstance(geometry, ThroughPlane) else None
+    arcs = assign_arcs(fit, k_cell, in_plane=not isinstance(geometry, ThroughPlane), rules=rules, electrode_area_m2=area)
     cond = conductivities(fit, arcs, geometry)
     flags: list[str] = []
     if not kk.passed:

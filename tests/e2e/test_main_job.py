@@ -73,6 +73,7 @@ def test_numbers_match_the_virtual_sample(demo) -> None:
     assert res["sigma_total_25C"]["value"] == pytest.approx(sigma_t, rel=0.03)
     assert res["sigma_bulk_25C"]["value"] == pytest.approx(sigma_b, rel=0.03)
     assert res["ea_bulk"]["value"] == pytest.approx(llzo.ea_bulk_eV, abs=0.02)
+    assert res["ea_gb"]["value"] == pytest.approx(llzo.ea_gb_eV, abs=0.02)
     assert res["asr_25C"]["value"] == pytest.approx(25e-4 / sigma_t, rel=0.04)  # Ω·cm² = h/σ
     assert res["sigma_e"]["value"] == pytest.approx(llzo.sigma_electronic_S_per_m / 100, rel=0.1)
     assert "overall: PASS" in demo["stdout"]
