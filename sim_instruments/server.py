@@ -77,18 +77,13 @@ class TwinServer:
 
     # ------------------------------------------------------------------ internals
     def _accept_loop(self) -> None:
-        self._sock.settimeout(0.2)
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            with self._lock:
-                self._conns.add(conn)
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+        _accept_forever(self._sock, self._stop, self._adopt)
+
+    def _adopt(self, conn: socket.socket) -> None:
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self._lock:
+            self._conns.add(conn)
+        self._serve(conn)
 
     def _split(self, buf: bytes) -> tuple[list[bytes], bytes]:
         terms = self.device.input_terminators
@@ -195,6 +190,19 @@ class TwinServer:
         return True
 
 
+def _accept_forever(sock: socket.socket, stop: threading.Event, serve: Callable[[socket.socket], None]) -> None:
+    """Accept connections until `stop` is set or the socket closes; one daemon thread per connection."""
+    sock.settimeout(0.2)
+    while not stop.is_set():
+        try:
+            conn, _ = sock.accept()
+        except socket.timeout:
+            continue
+        except OSError:
+            return
+        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+
 def _close_quietly(conn: socket.socket) -> None:
     try:
         conn.shutdown(socket.SHUT_RDWR)
@@ -221,15 +229,7 @@ class ControlServer:
         _close_quietly(self._sock)
 
     def _loop(self) -> None:
-        self._sock.settimeout(0.2)
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+        _accept_forever(self._sock, self._stop, self._serve)
 
     def _serve(self, conn: socket.socket) -> None:
         with conn, conn.makefile("rwb") as f:

@@ -72,10 +72,12 @@ class LakeShore336Twin(TwinBase):
         self._last_accept: float | None = None
         self._cache: dict[tuple[str, float], float] = {}
         self.overload_until = -math.inf
-        self.reset()
+        self.reset(adopt_stage=True)
 
     # ---- state ---------------------------------------------------------------------------------
-    def reset(self) -> None:
+    def reset(self, adopt_stage: bool = False) -> None:
+        """*RST: heaters off. At power-on the twin adopts the stage's running loop (a controller
+        already holding the sample when the bench connects), so the sample does not drift away."""
         now = self.clock.now()
         self.setp = {n: 0.0 for n in range(1, self.outputs + 1)}
         self.setp[1] = self.stage.setpoint_K
@@ -87,6 +89,11 @@ class LakeShore336Twin(TwinBase):
         self.htrset = {n: (1, 2, 0, 0.0, 1) for n in range(1, self.outputs + 1)}
         self.intype = {i: ((2, 1, 0, 1, 1) if i in ("A", "B") else (0, 0, 0, 0, 1)) for i in self.inputs}
         self.tlimit = {i: 0.0 for i in self.inputs}
+        if adopt_stage:
+            self.range[1] = self.stage.heater_range
+            self.pid[1] = tuple(self.stage.pid)  # type: ignore[assignment]
+            self._apply_stage(now)  # same setpoint, range and PID: the loop's integral carries on
+            return
         self._apply_stage(now)
 
     def _apply_stage(self, now: float) -> None:
