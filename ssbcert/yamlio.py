@@ -40,7 +40,7 @@ def load_yaml_text(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
     """Parse YAML text; returns (data, lines). Syntax errors become InputError with the line."""
     try:
         node = yaml.compose(text, Loader=_LineLoader)
-        data = yaml.load(text, Loader=_LineLoader)  # _LineLoader is a SafeLoader: no object construction
+        data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise InputError(

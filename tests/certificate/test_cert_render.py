@@ -105,7 +105,7 @@ def test_pdf_pages_draw_text_and_figures(rendered: tuple[Certificate, list[Rende
 
 
 def test_pdf_rasterises_nonblank_when_pdfium_available(rendered: tuple[Certificate, list[RenderedFigure], bytes, str]) -> None:
-    pdfium = pytest.importorskip("pypdfium2")
+    import pypdfium2 as pdfium
     _, _, pdf, _ = rendered
     doc = pdfium.PdfDocument(pdf)
     assert len(doc) == len(_pages(pdf))

@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 
 from ssbcert.runner.cli import protocol_json_schema, register
 
-pytest.importorskip("ssbcert.bench")
 BAD = Path(__file__).parents[1] / "fixtures" / "protocols" / "bad"
 
 

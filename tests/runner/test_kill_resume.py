@@ -95,7 +95,6 @@ def test_kill_and_resume_on_the_twin_bench(tmp_path: Path) -> None:
     """The same on the socket twins. Their noise follows call order and the stage restarts cold,
     so values are compared with a tolerance: 3 % in |Z| covers the 0.3 K stability band (≈2 % in
     a 0.45 eV conductor) plus the 0.05 % noise. Points must match exactly: none lost, none doubled."""
-    pytest.importorskip("ssbcert.bench")
     import numpy as np
 
     ref = tmp_path / "ref"

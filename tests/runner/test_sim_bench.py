@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-bench_mod = pytest.importorskip("ssbcert.bench")
+import ssbcert.bench as bench_mod
 
 from ssbcert.runner.api import replay, resume, run  # noqa: E402
 from ssbcert.session import load_session  # noqa: E402
