@@ -98,44 +98,26 @@ def evaluate_conformity(
     rule: Literal["simple", "guarded"] = "guarded",
     distribution: Literal["normal", "lognormal"] | None = None,
 ) -> Conformity:
-    """Decision per ILAC-G8 / JCGM 106 (reference §6.2); the limit is in the result's unit.
+    """One ad-hoc limit on a result (limit in the result's unit), decided by ssbcert.spec — the
+    project's single implementation of the ILAC-G8 rules — and mapped onto the certificate's entry.
 
-    simple: pass/fail on the value alone (shared risk). guarded: guard band w = U, pass only beyond
-    the limit by w, fail only beyond it by w the other way, inconclusive in between. Conductivities
-    (S/cm) default to the log-normal model: the rule is applied on ln σ with the relative U.
+    Conductivities (S/cm) default to the log-normal model (the rule is applied on ln σ with the
+    relative U). Conditional zones are reported as inconclusive, the binary-plus-one outcome.
     """
+    from ssbcert.spec import Requirement, decide
+    from ssbcert.uncertainty import Measured
+
     if distribution is None:
         distribution = "lognormal" if result.unit.endswith("S/cm") and result.value > 0 else "normal"
-    x, lim, w = result.value, limit, result.U if rule == "guarded" else 0.0
-    if distribution == "lognormal":
-        if x <= 0 or lim <= 0:
-            raise ValueError("log-normal decision needs positive value and limit")
-        w = w / x
-        x, lim = math.log(x), math.log(lim)
-    margin = (x - lim) if limit_type == "lower" else (lim - x)  # > 0 means on the good side
-    if margin >= w and (rule == "simple" or margin > 0):
-        outcome = "pass"
-    elif margin < -w or (rule == "simple" and margin < 0):
-        outcome = "fail"
-    else:
-        outcome = "inconclusive"
-    sign = "≥" if limit_type == "lower" else "≤"
-    rule_text = "simple acceptance (w = 0)" if rule == "simple" else f"guarded acceptance, w = U (k = {result.k:.2g})"
-    text = (
-        f"{result.quantity} = {result.value:.4g} ± {result.U:.2g} {result.unit} against {sign} {limit:.4g} "
-        f"{result.unit} ({spec_ref}); {rule_text}, {distribution} model: {outcome}."
-    )
-    return Conformity(
-        result_ref=result.id,
-        spec_ref=spec_ref,
-        limit=Limit(type=limit_type, value=limit, unit=result.unit),
-        decision_rule=rule,
-        guard_band=w,
-        k=result.k,
-        distribution=distribution,
-        outcome=outcome,
-        text=text,
-    )
+    req = Requirement.model_validate({
+        "quantity": result.quantity, limit_type: limit, "unit": result.unit, "rule": rule,
+        "scale": "log" if distribution == "lognormal" else "linear", "informative": False,
+    })
+    measured = Measured(result.value, result.u, result.unit, result.method,
+                        dof=math.inf if result.dof is None else result.dof)
+    decision = decide(req, measured, level=result.coverage_probability, spec_ref=spec_ref)
+    (entry,) = conformity_from_decision(decision, result.id)
+    return entry.model_copy(update={"outcome": decision.outcome})
 
 
 def conformity_from_decision(decision: Any, result_ref: str) -> list[Conformity]:

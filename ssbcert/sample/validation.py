@@ -1,7 +1,6 @@
 """Pydantic validation with messages a lab user can act on (shared by sample and spec files).
 
-Builds on yamlio's line-aware errors and adds: the name of a missing field (yamlio drops keys that
-are absent from the data), the discriminator key for an unknown layout tag, a "did you mean …"
+Builds on yamlio's line-aware errors (which name missing fields too) and adds: the discriminator key for an unknown layout tag, a "did you mean …"
 hint for unknown keys (most are unit-less or misspelt names such as `diameter` for
 `diameter_mm`), and no "Value error, " prefix.
 """
@@ -32,9 +31,7 @@ def _improve(err: InputError, raw: dict[str, Any], data: Any, lines: dict[Loc, i
     msg = err.message.removeprefix("Value error, ")
     field, line = err.field, err.line
     loc = _data_loc(tuple(raw["loc"]), data)
-    if raw["type"] == "missing":
-        field = format_loc(loc + (raw["loc"][-1],))
-    elif raw["type"] == "model_type" and "Value" in str(raw.get("ctx", {}).get("class_name", "")):
+    if raw["type"] == "model_type" and "Value" in str(raw.get("ctx", {}).get("class_name", "")):
         msg = "expected a number, or a mapping {value: …, u: …} with u the standard uncertainty"
     elif raw["type"] == "union_tag_invalid":
         key = str(raw.get("ctx", {}).get("discriminator", "")).strip("'")
