@@ -19,7 +19,7 @@ from ssbcert.analysis.topology import (
 )
 from ssbcert.uncertainty import Measured, propagate_cov
 
-EPS0_F_PER_M = 8.8541878128e-12
+from ssbcert.units import EPS0 as EPS0_F_PER_M
 PER_CM = 100.0  # 1 cm⁻¹ in m⁻¹
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from ssbcert.errors import InputError
 from ssbcert.uncertainty import Measured
 
-K_B_EV_PER_K = 8.617333262e-5
+from ssbcert.units import K_B_EV as K_B_EV_PER_K
 T_25C_K = 298.15
 CONVENTIONS = ("sigma_T", "sigma")
 

@@ -15,7 +15,7 @@ from ssbcert.analysis.circuit import Circuit, Element, Node
 from ssbcert.analysis.drt import compute_drt
 from ssbcert.analysis.topology import arc_parts, circuit_roles
 
-EPS0_F_PER_M = 8.8541878128e-12
+from ssbcert.units import EPS0 as EPS0_F_PER_M
 DEFAULT_BULK_EPS_R = 30.0
 DEFAULT_ALPHA = 0.9
 

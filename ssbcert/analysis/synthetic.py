@@ -15,7 +15,7 @@ import numpy as np
 
 from ssbcert.analysis.model import compile_circuit
 
-EPS0_F_PER_M = 8.8541878128e-12
+from ssbcert.units import EPS0 as EPS0_F_PER_M
 GROUND_TRUTH_CIRCUIT = "p(R1,CPE1)-p(R2,CPE2)-CPE3"
 
 

@@ -19,6 +19,7 @@ from ssbcert.certificate.model import (
     ProtocolSnapshot, Signatory, Specimen,
 )
 from ssbcert.uncertainty import Measured
+from ssbcert.units import E_CHARGE
 
 
 
@@ -73,7 +74,7 @@ def example_certificate(
     sig_gb = Measured(sigma_si * 1.3, sigma_si * 1.3 * 0.07, "S/m", "EIS fit, GB arc (apparent)", dof=50.0)
     asr = Measured(h_m / sigma_si, h_m / sigma_si * 0.033, "ohm*m^2", "ASR = h/sigma_total at 25 C")
     sig_e = Measured(2.0e-9 * 100, 0.3e-9 * 100, "S/m", "DC polarization (Hebb-Wagner), blocking Au")
-    ea = Measured(0.42 * 1.602176634e-19, 0.01 * 1.602176634e-19, "J", "Arrhenius fit, sigmaT convention", dof=8.0)
+    ea = Measured(0.42 * E_CHARGE, 0.01 * E_CHARGE, "J", "Arrhenius fit, sigmaT convention", dof=8.0)
     thick = Measured(h_m, h_m * 0.02, "m", "profilometry, 9 points", dof=8.0)
     rho = Measured(4950.0, 40.0, "kg/m^3", "gravimetric film density")
     results = [
