@@ -52,6 +52,7 @@ class Score:
     errors: list[str] = field(default_factory=list)
     cpu_s: list[float] = field(default_factory=list)
     per_family: Counter = field(default_factory=Counter)
+    per_quantity: Counter = field(default_factory=Counter)
 
     @property
     def coverage(self) -> float:
@@ -97,6 +98,9 @@ def score_one(t: TrustTruth, s: Score, selection: SelectionRules) -> None:
         s.per_family[(t.family, "valid")] += 1
         s.within1 += err <= m.u
         s.within2 += err <= 2 * m.u
+        s.per_quantity[(name, "n")] += 1
+        s.per_quantity[(name, "in1")] += err <= m.u
+        s.per_quantity[(name, "in2")] += err <= 2 * m.u
         if err > max(0.05 * truth, 3 * m.u):
             s.per_family[(t.family, "miss")] += 1
             s.misses.append(f"seed {t.seed} ({t.family}) {name}: {m.value:.4g} ± {m.u:.2g} vs truth {truth:.4g} "
@@ -120,6 +124,10 @@ def report(s: Score, n: int, label: str = "") -> None:
     for m in s.not_covered[:15]:
         print("  not covered:", m)
     print(f"calibration: within ±1u {s.cal1:.1%} (target 60–76 %), within ±2u {s.cal2:.1%} (target >= 93 %)")
+    for name, _ in QUANTITIES:
+        k = s.per_quantity[(name, "n")]
+        if k:
+            print(f"  {name}: {k} valid, ±1u {s.per_quantity[(name, 'in1')] / k:.1%}, ±2u {s.per_quantity[(name, 'in2')] / k:.1%}")
     fams = sorted({k[0] for k in s.per_family})
     print("family       spectra  valid  miss")
     for f in fams:

@@ -7,6 +7,7 @@ uncertainties propagate together: cov_y = J·blockdiag(cov_fit, diag(u_geom²))�
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,11 +16,15 @@ from ssbcert.analysis.arcs import Arc, ArcAssignment, ArcModel
 from ssbcert.analysis.circuit import parse_circuit
 from ssbcert.analysis.fit import FitResult
 from ssbcert.analysis.geometry import Geometry, ThroughPlane
+from ssbcert.analysis.selection import SelectionRules, residual_runs_z
+from ssbcert.analysis.identifiability import HIDDEN_ARC_FRACTION, IdentifiabilityRules, hidden_arc_ratio
 from ssbcert.errors import InputError
 from ssbcert.uncertainty import Measured, propagate_cov
 
 SERIES_OFFSET_FLAG_FRACTION = 0.01
-TOTAL_REL_U_MAX = 0.25  # as identifiability.IdentifiabilityRules.rel_u_max for one arc's R
+BURIAL_RATIO_MAX = IdentifiabilityRules().burial_ratio_max
+TOTAL_REL_U_MAX = 0.25
+RUNS_Z_MIN = SelectionRules().runs_z_min  # as identifiability.IdentifiabilityRules.rel_u_max for one arc's R
 
 
 @dataclass
@@ -134,6 +139,26 @@ def conductivities(fit: FitResult, assignment: ArcAssignment, geometry: Geometry
     return res
 
 
+def bound_contacts(fit: FitResult) -> list[str]:
+    """Free parameters resting on a search bound, except the two physical limits: a series R
+    at its lower bound (no offset) and an exponent at 1 (an ideal capacitor)."""
+    out = []
+    for i, n in enumerate(fit.names):
+        if fit.fixed[i] or not fit.at_bound[i]:
+            continue
+        exponent = bool(fit.log_scaled) and not fit.log_scaled[i]
+        if exponent and fit.params[i] >= 1.0 - 1e-9:
+            continue
+        if fit.units[i] == "Ohm" and n in _series_resistors(fit) and fit.bounds_lo.size and fit.params[i] <= fit.bounds_lo[i] * (1 + 1e-6):
+            continue
+        out.append(n)
+    return out
+
+
+def _series_resistors(fit: FitResult) -> set[str]:
+    return {r.elements[0].token for r in ArcModel(parse_circuit(fit.circuit)).ohmic}
+
+
 def _arc_words(a: Arc) -> str:
     return f"the {a.label.replace('_', ' ')} arc is not resolved: " + "; ".join(a.not_resolved)
 
@@ -157,6 +182,20 @@ def _judge(res: Conductivity, fit: FitResult, assignment: ArcAssignment, counted
         res.withhold("sigma_gb_specific_S_per_m", _arc_words(gb))
     if "sigma_bulk_S_per_m" in res.invalid:
         res.withhold("sigma_gb_specific_S_per_m", res.invalid["sigma_bulk_S_per_m"])
+    z_runs = residual_runs_z(fit)
+    if z_runs < RUNS_Z_MIN:
+        why = (f"the fit residuals are structured (runs test z = {z_runs:.2g} < {RUNS_Z_MIN:g}): no candidate circuit "
+               "describes the data, so its covariance is not a credible uncertainty")
+        for n in ("sigma_total_S_per_m", "sigma_bulk_S_per_m", "sigma_gb_apparent_S_per_m", "sigma_gb_specific_S_per_m"):
+            res.withhold(n, why)
+        res.flags.append("rule_residual_structure: " + why)
+    stuck = bound_contacts(fit)
+    if stuck:
+        why = (f"{', '.join(stuck)} at a search bound: the circuit does not describe the data there, "
+               "and a parameter at a bound is never a result")
+        for n in ("sigma_total_S_per_m", "sigma_bulk_S_per_m", "sigma_gb_apparent_S_per_m", "sigma_gb_specific_S_per_m"):
+            res.withhold(n, why)
+        res.flags.append("rule_parameter_at_bound: " + why)
     for a in counted:
         ev = a.evidence
         # an arc above the window only merges with the series offset into the high-frequency
@@ -167,6 +206,15 @@ def _judge(res: Conductivity, fit: FitResult, assignment: ArcAssignment, counted
             res.withhold("sigma_total_S_per_m", "R_total would rest on an arc the data do not show: " + _arc_words(a))
             res.flags.append("rule_unresolved_arc_in_total: " + _arc_words(a))
     rt = res.r_total_ohm
+    if rt is not None and assignment.arcs:
+        ratio, f_h = hidden_arc_ratio(fit, res.cell_constant_per_m.value, rt.value)
+        if ratio > BURIAL_RATIO_MAX:
+            why = (f"the electrode response could hide a further grain-boundary arc of {HIDDEN_ARC_FRACTION:.0%} of R_total "
+                   + (f"(its apex, {f_h:.3g} Hz, would lie below the lowest measured frequency)" if math.isinf(ratio) else
+                      f"(at its apex, {f_h:.3g} Hz, the electrode impedance is {ratio:.2g}× its R)")
+                   + ", so the data do not show where the electrolyte ends")
+            res.withhold("sigma_total_S_per_m", why)
+            res.flags.append("rule_electrode_could_hide_arc: " + why)
     span = float(np.max(fit.z_data.real))
     if rt is not None and rt.value - 2 * rt.u > span:
         why = (f"R_total = {rt.value:.3g} Ohm exceeds the real-axis span of the data (largest Z' = {span:.3g} Ohm) "

@@ -205,3 +205,27 @@ def arc_evidence(fit: FitResult, rules: IdentifiabilityRules = IdentifiabilityRu
                        else "its R has no finite uncertainty")
         out.append(ArcEvidence(names, f0, lo, hi, bur, v, rel, bound, tuple(why)))
     return out
+
+
+HIDDEN_ARC_FRACTION = 0.1  # of R_total: twice the 5 % a σ_total may be off
+HIDDEN_ARC_C_NORM_F = 1e-7  # the slowest arc still counted as electrolyte (AssignmentRules.electrode_c_norm_min_F)
+
+
+def hidden_arc_ratio(fit: FitResult, cell_constant_per_m: float, r_total_ohm: float) -> tuple[float, float]:
+    """Could the electrode response hide a further electrolyte arc? A hypothetical grain-boundary
+    arc of R = 10 % of R_total with the slowest electrolyte capacitance (C_norm = 1e-7 F) has its
+    apex at f_h; returns (|Z_electrode(f_h)| / R, f_h). Above 1 that arc would be buried (module
+    docstring), or below the window, so the data cannot exclude it and R_total is a lower bound."""
+    roles = circuit_roles(parse_circuit(fit.circuit))
+    values = dict(zip(fit.names, map(float, fit.params)))
+    els = dispersive_of(roles, values).electrodes
+    if not els or r_total_ohm <= 0:
+        return 0.0, math.nan
+    r_h = HIDDEN_ARC_FRACTION * r_total_ohm
+    c_h = HIDDEN_ARC_C_NORM_F * 100.0 / cell_constant_per_m
+    f_h = 1.0 / (2 * math.pi * r_h * c_h)
+    w = 2 * math.pi * f_h
+    z_el = sum(1.0 / (q * (1j * w) ** n) for q, n in els)
+    if f_h < float(fit.frequency_Hz.min()):
+        return math.inf, f_h
+    return float(abs(z_el) / r_h), f_h

@@ -7,7 +7,8 @@ with the lowest AIC is kept; an extra element must lower the AIC by `AIC_MARGIN`
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 import numpy as np
@@ -102,13 +103,14 @@ def _model_ambiguity(chosen: FitResult, cond: Conductivity, arcs: ArcAssignment,
     cannot say which circuit is right, so the value is not valid."""
     flags: list[str] = []
     a0 = aic(chosen)
+    spread: dict[str, list[tuple[float, float]]] = {}  # name -> (Akaike weight, value) of the alternatives
     for c in cands:
         if c.fit is chosen or not c.fit.success or c.degenerate or c.aic > a0 + margin:
             continue
         arcs_c, cond_c = analyse(c.fit)
-        for name, label in (("sigma_total_S_per_m", "σ_total"), ("sigma_bulk_S_per_m", "σ_bulk")):
+        for name, label in _AMBIGUITY_FIELDS:
             m0, m1 = getattr(cond, name), getattr(cond_c, name)
-            if m0 is None or m1 is None or not cond.is_valid(name):
+            if m0 is None or m1 is None or not cond.is_valid(name) or not cond_c.is_valid(name):
                 continue
             tol = max(0.05 * abs(m0.value), 2 * m0.u)
             if abs(m1.value - m0.value) > tol:
@@ -116,7 +118,30 @@ def _model_ambiguity(chosen: FitResult, cond: Conductivity, arcs: ArcAssignment,
                        f"{label} = {m1.value:.3g} ± {m1.u:.2g} against {m0.value:.3g} ± {m0.u:.2g} S/m")
                 cond.withhold(name, why)
                 flags.append(f"model_ambiguity_{name.removesuffix('_S_per_m')}: {why}")
+            spread.setdefault(name, []).append((math.exp(-0.5 * (c.aic - a0)), m1.value))
+    for name, alts in spread.items():
+        _add_model_selection_u(cond, name, alts)
     return flags
+
+
+_AMBIGUITY_FIELDS = (("sigma_total_S_per_m", "σ_total"), ("sigma_bulk_S_per_m", "σ_bulk"),
+                     ("sigma_gb_apparent_S_per_m", "σ_gb"))
+
+
+def _add_model_selection_u(cond: Conductivity, name: str, alts: Sequence[tuple[float, float]]) -> None:
+    """Model-selection uncertainty (Burnham & Anderson's model-averaged variance): the Akaike-
+    weighted spread of the value over the candidates that fit about as well, added in quadrature."""
+    m0 = getattr(cond, name)
+    if m0 is None or not cond.is_valid(name):
+        return
+    w_total = 1.0 + sum(w for w, _ in alts)
+    u_ms2 = sum(w * (v - m0.value) ** 2 for w, v in alts) / w_total
+    if u_ms2 <= 0:
+        return
+    u = math.sqrt(m0.u**2 + u_ms2)
+    budget = dict(m0.budget)
+    budget["model selection"] = math.sqrt(u_ms2)
+    setattr(cond, name, replace(m0, u=u, budget=budget, method=m0.method + "; + model-selection spread (Akaike weights)"))
 
 
 def analyse_spectrum(

@@ -7,9 +7,10 @@ Three pieces of evidence are combined:
 - **residual structure**: a Wald–Wolfowitz runs test on the signs of the weighted residuals
   (real and imaginary, in frequency order). Too few runs (z < `runs_z_min`) means the circuit
   misses a feature of the data; a larger candidate whose residuals are not structured, and which
-  lowers the AIC at all, is then preferred;
+  lowers the AIC by `evidence_aic_min`, is then preferred;
 - **DRT peak count**: the number of arcs the distribution of relaxation times finds inside the
-  window. A candidate with that many arcs that lowers the AIC at all is preferred to a smaller one.
+  window. A candidate with that many arcs that lowers the AIC by
+  `evidence_aic_min` is preferred to a smaller one.
 
 Degenerate candidates are never chosen: an arc R or Q at a search bound turns R‖CPE into a bare
 CPE or removes the arc, so such a fit is a smaller circuit in disguise (the 2.8e10 Ω "arc" fitted
@@ -32,6 +33,7 @@ from ssbcert.analysis.topology import circuit_roles
 @dataclass(frozen=True)
 class SelectionRules:
     aic_margin: float = 10.0
+    evidence_aic_min: float = 2.0  # runs/DRT evidence still needs the larger circuit to lower the AIC by this
     runs_z_min: float = -3.0
     use_drt: bool = True
     use_runs: bool = True
@@ -120,7 +122,7 @@ def choose(cands: Sequence[Candidate], rules: SelectionRules, drt_count: int | N
         if c.aic < best.aic - rules.aic_margin:
             best, why = c, f"lowest AIC (a larger circuit needs ΔAIC > {rules.aic_margin:g})"
     for c in ok:
-        if c.n_arcs <= best.n_arcs or c.aic >= best.aic:
+        if c.n_arcs <= best.n_arcs or c.aic >= best.aic - rules.evidence_aic_min:
             continue
         if rules.use_runs and best.runs_z < rules.runs_z_min and c.runs_z >= rules.runs_z_min:
             best, why = c, (f"residuals of the smaller circuit are structured (runs test z = "

@@ -80,6 +80,13 @@ def trust_spectrum(seed: int) -> TrustTruth:
     area = 10 ** rng.uniform(-6, -4)
     k = h / area
     eps_r = rng.uniform(10, 100)
+    f_top = float(rng.choice([1e6, 1e7]))
+    # the bulk apex f₀ = σ/(2π ε₀ ε_r) does not depend on geometry: these families pick f₀, hence σ
+    if fam == "thin_film":
+        sigma = 2 * math.pi * EPS0 * eps_r * f_top * 10 ** rng.uniform(0.3, 2.0)
+    elif fam == "edge":
+        f_top = 1e7
+        sigma = 2 * math.pi * EPS0 * eps_r * rng.uniform(4e6, 9.5e6)
     r_b = k / sigma
     c_b = EPS0 * eps_r / k
     tau_b = r_b * c_b
@@ -98,28 +105,16 @@ def trust_spectrum(seed: int) -> TrustTruth:
     f_lo = 1e-3 * f0_gb
     r_s, ind = 0.0, 0.0
     noise = rng.uniform(0.005, 0.01) if fam == "close" else rng.uniform(0.001, 0.01)
+    if fam in ("instrument", "thin_film", "edge"):
+        f_hi = f_top
     if fam == "instrument":
-        f_hi = float(rng.choice([1e6, 1e7]))
         f_lo = float(10 ** rng.uniform(-1, 1))
-    elif fam == "thin_film":
-        f_hi = float(rng.choice([1e6, 1e7]))
-        f0_b = f_hi * 10 ** rng.uniform(0.3, 2.0)
-    elif fam == "edge":
-        f_hi = 1e7
-        f0_b = rng.uniform(4e6, 9.5e6)
-    if fam in ("thin_film", "edge"):  # move the arcs, keep σ, ε_r and the separation: a different film
-        tau_b = 1 / (2 * math.pi * f0_b)
-        c_b = tau_b / r_b
-        tau_gb = tau_b * 10**sep
-        c_gb = tau_gb / r_gb
-        f0_gb = 1 / (2 * math.pi * tau_gb)
-        f_lo = 1e-3 * f0_gb
     if fam == "buried":
         # electrode reactance at the GB apex = b·R_gb, b from 0.3 (clear) to 30 (fully buried)
         b = 10 ** rng.uniform(-0.5, 1.5)
         q_el = 1.0 / (b * r_gb * (2 * math.pi * f0_gb) ** n_el)
     elif fam == "below":
-        f_lo = f0_gb * 10 ** rng.uniform(-0.3, 1.5)
+        f_lo = f0_gb * 10 ** rng.uniform(-1.0, 1.5)
     elif fam == "series_r":
         r_s = r_b * 10 ** rng.uniform(-1, 1)
     elif fam == "inductive":
