@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ssbcert.drivers.catalog import CATALOG
-from ssbcert.yamlio import load_yaml_text, validate
+from ssbcert.yamlio import load_yaml_text, read_text_limited, validate
 
 ROLES = ("impedance", "temperature", "dc")
 _RESOURCE = re.compile(r"^(TCPIP\d*::.+::(INSTR|SOCKET)|GPIB\d*::\d+(::\d+)?::INSTR|ASRL[^:]+::INSTR|USB\d*::.+::INSTR|TCPIP\d*::[^:]+)$", re.I)
@@ -139,14 +139,7 @@ def load_bench_text(text: str, source: str) -> BenchConfig:
 
 def load_bench(path: str | Path) -> BenchConfig:
     """Read and validate a bench file; errors name file:line and field."""
-    from ssbcert.errors import InputError
-
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("bench file not found", file=str(p)) from None
-    return load_bench_text(text, str(p))
+    return load_bench_text(read_text_limited(path, "bench file"), str(path))
 
 
 def default_bench() -> BenchConfig:
