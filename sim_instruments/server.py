@@ -59,10 +59,7 @@ class TwinServer:
 
     def close(self) -> None:
         self._stop.set()
-        try:
-            self._sock.close()
-        except OSError:
-            pass
+        _close_quietly(self._sock)  # shutdown first: a bare close leaves a listener blocked in accept() listening
         with self._lock:
             for c in list(self._conns):
                 _close_quietly(c)
