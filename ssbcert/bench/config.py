@@ -16,10 +16,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from ssbcert.drivers.catalog import CATALOG
-from ssbcert.yamlio import load_yaml_text, read_text_limited, validate
+from ssbcert.yamlio import InputErrors, format_loc, line_of, load_yaml_text, read_text_limited, validate
 
 ROLES = ("impedance", "temperature", "dc")
 _RESOURCE = re.compile(r"^(TCPIP\d*::.+::(INSTR|SOCKET)|GPIB\d*::\d+(::\d+)?::INSTR|ASRL[^:]+::INSTR|USB\d*::.+::INSTR|TCPIP\d*::[^:]+)$", re.I)
@@ -27,6 +27,9 @@ _RESOURCE = re.compile(r"^(TCPIP\d*::.+::(INSTR|SOCKET)|GPIB\d*::\d+(::\d+)?::IN
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+_PARAM_KINDS = {"seconds": ("delay",), "code": ("error",), "message": ("error",), "amplitude_K": ("unstable_temperature",), "count": ("overload",)}
 
 
 class FaultConfig(Strict):
@@ -41,6 +44,22 @@ class FaultConfig(Strict):
     message: str | None = None
     amplitude_K: float | None = Field(default=None, gt=0, description="unstable_temperature")
     count: int | None = Field(default=None, ge=1, description="overload: measurements affected")
+
+    @field_validator("match")
+    @classmethod
+    def _regex(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return v
+
+    @model_validator(mode="after")
+    def _params_of_kind(self) -> "FaultConfig":
+        for name, kinds in _PARAM_KINDS.items():
+            if getattr(self, name) is not None and self.kind not in kinds:
+                raise ValueError(f"{name} applies to fault kind {' or '.join(kinds)}, not {self.kind}")
+        return self
 
     def as_plan_item(self) -> dict[str, Any]:
         return {k: v for k, v in self.model_dump().items() if v is not None}
@@ -112,6 +131,13 @@ class BenchConfig(Strict):
     sample: SimSampleConfig = Field(default_factory=SimSampleConfig, description="sim only: the virtual sample")
     instruments: dict[str, InstrumentConfig]
     limits: BenchLimits = Field(default_factory=BenchLimits)
+    _source: str | None = PrivateAttr(None)  # the bench file, for errors found after loading (probe, open)
+    _lines: dict[Any, int] = PrivateAttr(default_factory=dict)
+
+    def where(self, role: str, field: str = "resource") -> tuple[str | None, int | None, str]:
+        """(file, line, field path) of one instrument's field, for errors found after loading."""
+        loc = ("instruments", role, field)
+        return self._source, line_of(self._lines, loc) if self._lines else None, format_loc(loc)
 
     @field_validator("instruments")
     @classmethod
@@ -133,8 +159,16 @@ class BenchConfig(Strict):
 
 
 def load_bench_text(text: str, source: str) -> BenchConfig:
+    """Validate a bench file, driver and twin options included; errors name file:line and field."""
+    from ssbcert.bench.options import option_errors
+
     data, lines = load_yaml_text(text, source)
-    return validate(BenchConfig, data, lines, source)
+    config = validate(BenchConfig, data, lines, source)
+    errors = option_errors(config, lines, source)
+    if errors:
+        raise errors[0] if len(errors) == 1 else InputErrors(errors)
+    config._source, config._lines = source, lines
+    return config
 
 
 def load_bench(path: str | Path) -> BenchConfig:
