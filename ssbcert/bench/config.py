@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from ssbcert.drivers.catalog import CATALOG
+from ssbcert.sim_instruments.faults import FaultSpec
 from ssbcert.yamlio import InputErrors, format_loc, line_of, load_yaml_text, read_text_limited, validate
 
 ROLES = ("impedance", "temperature", "dc")
@@ -29,40 +30,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-_PARAM_KINDS = {"seconds": ("delay",), "code": ("error",), "message": ("error",), "amplitude_K": ("unstable_temperature",), "count": ("overload",)}
-
-
-class FaultConfig(Strict):
-    kind: Literal["delay", "no_reply", "garble", "disconnect", "error", "overload", "unstable_temperature"]
-    match: str = ""
-    at: int | None = Field(default=None, ge=1)
-    every: bool = False
-    p: float = Field(default=0.0, ge=0.0, le=1.0)
-    times: int = Field(default=1, ge=0)
-    seconds: float | None = Field(default=None, gt=0, description="delay: wall seconds")
-    code: int | None = Field(default=None, description="error: instrument error code")
-    message: str | None = None
-    amplitude_K: float | None = Field(default=None, gt=0, description="unstable_temperature")
-    count: int | None = Field(default=None, ge=1, description="overload: measurements affected")
-
-    @field_validator("match")
-    @classmethod
-    def _regex(cls, v: str) -> str:
-        try:
-            re.compile(v)
-        except re.error as exc:
-            raise ValueError(f"not a regular expression: {exc}") from None
-        return v
-
-    @model_validator(mode="after")
-    def _params_of_kind(self) -> "FaultConfig":
-        for name, kinds in _PARAM_KINDS.items():
-            if getattr(self, name) is not None and self.kind not in kinds:
-                raise ValueError(f"{name} applies to fault kind {' or '.join(kinds)}, not {self.kind}")
-        return self
-
-    def as_plan_item(self) -> dict[str, Any]:
-        return {k: v for k, v in self.model_dump().items() if v is not None}
+FaultConfig = FaultSpec  # the bench file's faults: one schema with the twins' control channel
 
 
 class InstrumentConfig(Strict):
