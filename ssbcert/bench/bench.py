@@ -8,7 +8,8 @@ from typing import Any, Callable
 from ssbcert.bench.config import BenchConfig, driver_classes
 from ssbcert.drivers.base import Driver
 from ssbcert.drivers.catalog import CATALOG
-from ssbcert.drivers.transport import Transport
+from ssbcert.drivers.transport import ConnectionLost, Transport
+from ssbcert.errors import InputError
 from ssbcert.sim_instruments.clock import SimClock, WallClock
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,30 @@ class RecordingClock(SimClock):
         return self._inner.wall_seconds(instrument_seconds)
 
 
+class BenchUnreachable(InputError):
+    """An instrument of the bench could not be opened; names the resource and its bench-file line."""
+
+
+def unreachable(config: BenchConfig, role: str, resource: str, exc: Exception, field: str = "resource") -> BenchUnreachable:
+    source, line, where = config.where(role, field)
+    driver = config.instruments[role].driver
+    why = str(exc).replace(f"{resource}: ", "")
+    return BenchUnreachable(f"cannot open the {role} instrument ({driver}) at {resource or '?'}: {why}",
+                            file=source or f"bench {config.name!r}", line=line, field=where)
+
+
 def sim_bench_for(config: BenchConfig) -> Any:
-    """Start the twins a `sim: true` bench describes."""
+    """Start the twins a `sim: true` bench describes (a twin refusing its options names that line)."""
+    try:
+        return _sim_bench_for(config)
+    except (TypeError, ValueError) as exc:
+        role = next((r for r, i in config.instruments.items() if i.twin_options), next(iter(config.instruments)))
+        source, line, where = config.where(role, "twin_options")
+        raise InputError(f"the simulated {role} instrument refused its options: {exc}", file=source or f"bench {config.name!r}",
+                         line=line, field=where) from None
+
+
+def _sim_bench_for(config: BenchConfig) -> Any:
     from ssbcert.sim_instruments.bench import SampleSpec, SimBench, TwinSpec
 
     s = config.sample
@@ -139,7 +162,10 @@ def open_bench(
             if transport_factory is not None:
                 drv = cls(transport_factory(role, cls, res), clock=run_clock, **inst.options)
             else:
-                drv = cls.open(res, clock=run_clock, recorder=recorder, timeout_s=inst.timeout_s, visa_library=inst.visa_library, **inst.options)
+                try:
+                    drv = cls.open(res, clock=run_clock, recorder=recorder, timeout_s=inst.timeout_s, visa_library=inst.visa_library, **inst.options)
+                except ConnectionLost as exc:
+                    raise unreachable(config, role, res, exc) from None
             roles[role] = drv
             by_resource[res] = drv
     except Exception:

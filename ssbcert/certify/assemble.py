@@ -19,6 +19,7 @@ from ssbcert.certificate.model import (
 )
 from ssbcert.certify.findings import Finding, Findings
 from ssbcert.certify.inputs import CertificateInputs
+from ssbcert.plausibility import overrides_listed
 from ssbcert.spec import Spec, evaluate
 from ssbcert.uncertainty import Measured
 
@@ -218,6 +219,7 @@ def build_certificate(
 
     tested_from, tested_to = _session_times(inputs)
     deviations = list(issuer.extra_deviations)
+    deviations += overrides_listed(rec.plausibility_overrides, inputs.session.plan)
     if findings.room is None and inputs.series:
         deviations.append("no spectrum within 25 ± 2 °C: room-temperature values from the Arrhenius fit")
     if findings.room is not None and not findings.room.arcs.bulk_gb_resolved:

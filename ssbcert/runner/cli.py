@@ -35,16 +35,27 @@ def register(app: typer.Typer) -> None:
         protocol: str = typer.Argument(..., help="protocol file or shipped name (rt-eis, arrhenius, ...)"),
         bench: Optional[Path] = typer.Option(None, "--bench", help="bench file (default: the embedded simulated bench)"),
         param: Optional[list[str]] = typer.Option(None, "--param", help="override a protocol parameter: name=value"),
+        probe: bool = typer.Option(False, "--probe", help="also open every instrument and read its identity and options"),
     ) -> None:
         """Validate a protocol against a bench and estimate its duration."""
-        from ssbcert.runner.api import check
+        from ssbcert.runner.api import bench_config, check
 
         try:
-            loaded, plan, est = check(protocol, bench, _params(param))
+            config = bench_config(bench)
+            loaded, plan, est = check(protocol, config, _params(param))
         except InputError as exc:
             _fail(exc)
         typer.echo(f"{plan.name}: {len(plan)} steps, sha256 {plan.protocol_sha256[:16]}")
         typer.echo(f"estimated instrument time: {format_duration(est.total_s)}")
+        if probe:
+            from ssbcert.bench.probe import probe as probe_bench
+
+            try:
+                rows = probe_bench(config)
+            except InputError as exc:
+                _fail(exc)
+            for row in rows:
+                typer.echo(f"{row.role}: {row.driver} at {row.resource}: {row.idn}" + (f" (options {row.options})" if row.options else ""))
 
     @app.command("run")
     def run_cmd(
@@ -116,8 +127,11 @@ def _report(r: object) -> None:
         f"{r.exit_status}: {r.points_recorded} points recorded; estimated instrument time "
         f"{format_duration(r.estimate_s)}, wall {r.wall_s:.1f} s" + (f" ({r.reason})" if r.reason else "")
     )
-    if r.exit_status != "success":
+    if r.resumable:
         typer.echo(f"resumable: ssbcert resume {r.session}", err=True)
+    elif r.exit_status != "success":
+        typer.echo("nothing was measured, so there is nothing to resume: fix the cause and run again", err=True)
+    if r.exit_status != "success":
         raise typer.Exit(1)
 
 
