@@ -5,7 +5,25 @@ from importlib import import_module
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Solid-electrolyte film bench and certificates.")
+app = typer.Typer(no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False,
+                  help="Solid-electrolyte film bench and certificates.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"ssbcert {version('ssbcert')}")
+        except PackageNotFoundError:
+            typer.echo("ssbcert (not installed)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Solid-electrolyte film bench and certificates."""
 
 # module → its register(app); the order is the order of `ssbcert --help`
 GROUPS = (
@@ -30,5 +48,10 @@ def _register_all() -> None:
 
 
 def main() -> None:
+    """Entry point: errors end as one line on stderr (see :mod:`ssbcert.cli.failure`)."""
+    import sys
+
+    from ssbcert.cli.failure import run
+
     _register_all()
-    app()
+    sys.exit(run(typer.main.get_command(app)))

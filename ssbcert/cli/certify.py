@@ -16,7 +16,7 @@ console = Console()
 
 
 def _fail(exc: Exception) -> None:
-    console.print(f"[red]error:[/red] {exc}", highlight=False)
+    typer.echo(f"error: {exc}", err=True)
     raise typer.Exit(2)
 
 

@@ -40,14 +40,16 @@ class ThicknessStats:
     n: int
 
     def as_results(self) -> dict[str, Measured]:
-        return {
-            "thickness_mean": self.mean,
-            "thickness_sd": self.sd,
-            "thickness_min": self.minimum,
-            "thickness_max": self.maximum,
-            "thickness_nonuniformity_range": self.nonuniformity_range,
-            "thickness_nonuniformity_1sigma": self.nonuniformity_1sigma,
-        }
+        """One reading states a thickness but no spread: SD and non-uniformity are then not results
+        (a spec item on them stays inconclusive) rather than numbers with an undefined uncertainty."""
+        results = {"thickness_mean": self.mean, "thickness_min": self.minimum, "thickness_max": self.maximum}
+        if self.n >= 2:
+            results.update({
+                "thickness_sd": self.sd,
+                "thickness_nonuniformity_range": self.nonuniformity_range,
+                "thickness_nonuniformity_1sigma": self.nonuniformity_1sigma,
+            })
+        return results
 
 
 def thickness_statistics(

@@ -19,13 +19,15 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
 from sqlalchemy import Connection, Engine, bindparam, create_engine, event, insert, or_, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from ssbcert.certificate.build import overall_outcome
 from ssbcert.certificate.canonical import assemble, canonical_members, sha256_hex
 from ssbcert.certificate.model import Certificate
 from ssbcert.certificate.signing import ssbcert_home
+from ssbcert.errors import InputError
 from ssbcert.registry.migrations import migrate
+from ssbcert.registry.url import redact, resolve_url
 from ssbcert.registry.models import CertificateRow, SampleRow, SessionRow
 
 T = TypeVar("T")
@@ -45,7 +47,7 @@ def default_url() -> str:
     """``$SSBCERT_REGISTRY_URL`` or a SQLite file under ``$SSBCERT_HOME``."""
     env = os.environ.get("SSBCERT_REGISTRY_URL")
     if env:
-        return env
+        return resolve_url(env, field="SSBCERT_REGISTRY_URL")
     home = ssbcert_home()
     home.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{home / 'registry.sqlite'}"
@@ -146,14 +148,20 @@ class Registry:
     """Open (and migrate) a registry. ``Registry()`` uses :func:`default_url`."""
 
     def __init__(self, url: str | None = None, *, migrate_schema: bool = True) -> None:
-        self.url = url or default_url()
+        self.url = resolve_url(url) if url else default_url()
         if self.url.startswith("sqlite:///"):
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine = create_engine(self.url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000} if self.is_sqlite else {})
         if self.is_sqlite:
             _setup_sqlite(self.engine)
         if migrate_schema:
-            self._retry(lambda: migrate(self.engine))
+            try:
+                self._retry(lambda: migrate(self.engine))
+            except (OperationalError, DatabaseError) as exc:
+                self.engine.dispose()
+                reason = str(getattr(exc, "orig", exc)).strip().splitlines()
+                raise InputError(f"cannot open the registry {redact(self.url)}: {reason[0] if reason else exc}",
+                                 field="--db") from None
 
     @property
     def is_sqlite(self) -> bool:

@@ -31,6 +31,7 @@ class RichProgress:
         self.progress.update(self.task, completed=estimate.total_s - estimate.remaining_s(self.done))
         self.temperature: float | None = None
         self.step = ""
+        self.closing: str | None = None  # printed after the bar stops, so it never lands inside it
 
     def __enter__(self) -> "RichProgress":
         self.progress.start()
@@ -38,6 +39,8 @@ class RichProgress:
 
     def __exit__(self, *exc: Any) -> None:
         self.progress.stop()
+        if self.closing:
+            self.console.print(self.closing, highlight=False)
 
     def _finish(self, step: str) -> None:
         if step in self.estimate.per_step_s and step not in self.done:
@@ -64,8 +67,11 @@ class RichProgress:
         elif kind == "stop":
             if self.step and doc.get("exit_status") == "success":
                 self._finish(self.step)
-            colour = "green" if doc["exit_status"] == "success" else "red"
-            self.console.print(f"[{colour}]stop: {doc['exit_status']}[/] {doc.get('reason', '')}")
+            if doc["exit_status"] == "success":
+                status = "finished"
+            else:
+                status = f"stopped: {doc['exit_status']}"
+                self.closing = f"[red]stop: {doc['exit_status']}[/] {doc.get('reason', '')}".rstrip()
         if status is not None:
             remaining = self.estimate.remaining_s(self.done)
             self.progress.update(self.task, step=self.step, status=status, eta=format_duration(remaining))

@@ -172,7 +172,8 @@ def test_progress_display_follows_the_run(tmp_path: Path) -> None:
     with display:
         run(PROTOCOL, fake_config(), out=tmp_path / "s", access=fake_access(), subscribers=[display])
     assert display.done == set(est.per_step_s)  # every step accounted for: the bar reaches 100 %
-    assert "stop: success" in buf.getvalue()
+    out = buf.getvalue()
+    assert "finished" in out and "stop: success" not in out  # the end shows in the bar, not as a stray line
 
 
 def test_replay_of_a_run_stopped_while_waiting_for_temperature(tmp_path: Path) -> None:

@@ -1,0 +1,100 @@
+"""Every command, given the bad input a hurried user gives it, ends with exit code 2 and one line on
+stderr — never a traceback. Run through the real entry point (`python -m ssbcert`) in a subprocess,
+so the top-level error handling is what is tested."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ssbcert.cli.failure import log_dir, write_crash_log
+
+BAD_YAML = "name: broken\nsteps: [\n  - eis: {amplitude: 10 mV\n"
+UNREACHABLE_BENCH = """\
+name: unreachable-bench
+instruments:
+  impedance:
+    driver: keysight_e4990a
+    resource: TCPIP::127.0.0.1::9::SOCKET
+    timeout_s: 1
+"""
+
+
+def ssbcert(args: list[str], home: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SSBCERT_HOME": str(home), "COLUMNS": "100"}
+    env.pop("SSBCERT_REGISTRY_URL", None)
+    return subprocess.run([sys.executable, "-m", "ssbcert", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=120, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def place(tmp_path: Path) -> Path:
+    (tmp_path / "bad.yaml").write_text(BAD_YAML, encoding="utf-8")
+    (tmp_path / "unreachable.yaml").write_text(UNREACHABLE_BENCH, encoding="utf-8")
+    (tmp_path / "not-a-session").mkdir()
+    return tmp_path
+
+
+CASES: dict[str, list[str]] = {
+    "unknown command": ["frobnicate"],
+    "unknown option": ["check", "rt-eis", "--no-such-option"],
+    "certify: missing session": ["certify", "missing-session"],
+    "certify: folder that is no session": ["certify", "not-a-session"],
+    "reanalyze: missing session": ["reanalyze", "missing-session"],
+    "check: bad protocol YAML": ["check", "bad.yaml"],
+    "check: unknown protocol": ["check", "no-such-protocol"],
+    "check: bad bench YAML": ["check", "rt-eis", "--bench", "bad.yaml"],
+    "run: bad protocol YAML": ["run", "bad.yaml", "--out", "s1"],
+    "run: unreachable bench": ["run", "rt-eis", "--bench", "unreachable.yaml", "--out", "s2", "--quiet"],
+    "resume: missing session": ["resume", "missing-session"],
+    "replay: missing session": ["replay", "missing-session"],
+    "import: missing file": ["import", "missing.mpt", "--out", "s3"],
+    "import: YAML is no impedance file": ["import", "bad.yaml", "--out", "s4"],
+    "verify: missing file": ["verify", "missing.json"],
+    "verify: not a certificate": ["verify", "bad.yaml"],
+    "render: missing file": ["render", "missing.json"],
+    "schema: unknown name": ["schema", "nope"],
+    "registry list: mysql URL": ["registry", "list", "--db", "mysql://u@localhost/db"],
+    "registry list: SQLite URL with two slashes": ["registry", "list", "--db", "sqlite://registry.sqlite"],
+    "registry list: unreachable PostgreSQL": ["registry", "list", "--db", "postgresql+psycopg://u@127.0.0.1:9/x"],
+    "registry show: folder as database": ["registry", "show", "abc", "--db", "not-a-session"],
+    "study: bad URL": ["study", "thickness", "--material", "LLZO", "--db", "oracle://x"],
+    "sim serve: bad bench YAML": ["sim", "serve", "bad.yaml"],
+}
+
+
+@pytest.mark.parametrize("args", CASES.values(), ids=CASES.keys())
+def test_bad_input_is_one_line_exit_2(args: list[str], place: Path) -> None:
+    res = ssbcert(args, place / "home", place)
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert "Traceback" not in res.stderr + res.stdout
+    assert res.returncode == 2, (res.returncode, res.stdout[-500:], res.stderr[-1500:])
+    assert len(lines) == 1, res.stderr
+    assert len(lines[0]) > 20  # says something, not just "error"
+
+
+def test_unreachable_bench_leaves_no_resumable_session(place: Path) -> None:
+    res = ssbcert(["run", "rt-eis", "--bench", "unreachable.yaml", "--out", "s5", "--quiet"], place / "home", place)
+    assert res.returncode == 2
+    assert "resume" not in res.stderr + res.stdout
+
+
+def test_version_and_completion(place: Path) -> None:
+    res = ssbcert(["--version"], place / "home", place)
+    assert res.returncode == 0 and res.stdout.startswith("ssbcert ")
+    res = ssbcert(["--show-completion", "bash"], place / "home", place)
+    assert res.returncode == 0 and "complete" in res.stdout.lower()
+
+
+def test_an_internal_error_gives_a_line_and_a_log_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SSBCERT_HOME", str(tmp_path))
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as exc:
+        log = write_crash_log(exc, ["demo"])
+    assert log is not None and log.parent == log_dir() == tmp_path / "logs"
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text and "RuntimeError: boom" in text and text.startswith("ssbcert demo")
