@@ -25,7 +25,7 @@ from ssbcert.session.files import sha256_file
 from ssbcert.session.lock import SessionLock
 from ssbcert.session.store import IO, MANIFEST, RECORDS, SESSION
 
-_N = re.compile(rb'^\{"n":(\d+),')
+_N = re.compile(rb'^\{"n":\s*(\d+)\s*,')
 
 
 class SessionTampered(InputError):
@@ -141,6 +141,8 @@ def require_intact(path: str | Path, lock_as: str | None = None) -> str:
         _hold(root, lock_as)
     problems = check_session(root)
     if problems:
+        if lock_as is not None:
+            _held.pop(root.resolve()).release()
         first = problems[0]
         more = f" (and {len(problems) - 1} more: {'; '.join(str(p) for p in problems[1:3])})" if len(problems) > 1 else ""
         raise SessionTampered(f"session refused: {first.message}{more}", file=str(root / first.file))
