@@ -125,7 +125,7 @@ def _certify_locked(session_dir: Path, sample: str | Path | None, spec: str | Pa
             reg.add_session(sid, sample_id=record.sample_id, protocol=str(ses.info.get("protocol_name", "")),
                             path=str(session_dir.resolve()))
             registered = reg.add_certificate(cert, session_id=sid)
-    analysis_path = out_dir / f"{stem}.analysis.json"
+    analysis_path = out_dir / f"analysis-{stem.removeprefix('certificate-')}.json"
     analysis = {
         "series": findings.series.as_dict() if findings.series else None,
         "polarization": findings.polarization.as_dict() if findings.polarization else None,

@@ -15,6 +15,7 @@ this machine, so two concurrent issues cannot both supersede the same certificat
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from filelock import FileLock
@@ -51,7 +52,8 @@ def _from_folder(out_dir: Path, sample_id: str) -> list[tuple[Certificate, Path]
     from ssbcert.certificate.verify import verify
 
     found = []
-    for path in sorted(out_dir.glob(certificate_stem(sample_id) + "*.json")):
+    own = re.compile(re.escape(certificate_stem(sample_id)) + r"(\.\d+)?\.json")
+    for path in sorted(p for p in out_dir.glob("certificate-*.json") if own.fullmatch(p.name)):
         report = verify(path, allow_untrusted=True, check_raw_data=False)
         if not (report.signature_valid and report.payload_intact):
             raise InputError("the sample's earlier certificate does not verify, so a new one cannot supersede it "
