@@ -1,14 +1,13 @@
-"""Ed25519 signing of certificates, key storage, and certificate file I/O.
+"""Ed25519 signing of certificates and certificate file I/O.
 
 What is signed: a small *manifest* — the SHA-256 of the canonical payload (the certificate without
 its integrity block) plus a truncated digest of every field. Signing the manifest signs the whole
 payload (through its hash) and also lets :mod:`verify` say *which* field changed, because the
 per-field digests cannot be altered without breaking the signature.
 
-Keys live in ``$SSBCERT_HOME/keys`` (default ``~/.ssbcert/keys``): ``signing_ed25519.pem`` (PKCS#8,
-mode 0600) and ``signing_ed25519.pub``. Public keys of other labs you trust go in ``keys/trusted/``
-as ``*.pub`` files (base64 of the raw 32-byte key) — the certificate embeds its public key, so
-trust is a separate question from integrity.
+Key files and the trust store are :mod:`ssbcert.keys.store`'s (``$SSBCERT_HOME/keys``). The
+certificate embeds its public key, so a file proves its own integrity; whether the key is *trusted*
+is the verifier's separate question. A signed certificate file is never overwritten.
 """
 from __future__ import annotations
 
@@ -28,17 +27,11 @@ from ssbcert.certificate.model import Certificate, Integrity
 from ssbcert.errors import InputError
 
 FIELD_DIGEST_HEX = 16  # 64 bits per field: enough to locate a change; the payload hash carries the security
-KEY_FILE = "signing_ed25519.pem"
-PUB_FILE = "signing_ed25519.pub"
 
 
 def ssbcert_home() -> Path:
     """User state folder: ``$SSBCERT_HOME`` or ``~/.ssbcert``."""
     return Path(os.environ.get("SSBCERT_HOME") or Path.home() / ".ssbcert")
-
-
-def keys_dir(home: Path | None = None) -> Path:
-    return (home or ssbcert_home()) / "keys"
 
 
 def _raw_public(pub: Ed25519PublicKey) -> bytes:
@@ -55,55 +48,25 @@ def fingerprint(pub: Ed25519PublicKey | bytes) -> str:
     return "SHA256:" + hashlib.sha256(raw).hexdigest()
 
 
-def _load_private(path: Path) -> Ed25519PrivateKey:
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    if not isinstance(key, Ed25519PrivateKey):
-        raise InputError("signing key is not Ed25519", file=str(path))
-    return key
+# Key files and the trust store live in :mod:`ssbcert.keys.store`; these names stay for callers.
+def keys_dir(home: Path | None = None) -> Path:
+    from ssbcert.keys.store import keys_dir as _keys_dir
+
+    return _keys_dir(home)
 
 
 def load_or_create_key(home: Path | None = None) -> Ed25519PrivateKey:
-    """The lab's signing key; created on first use with owner-only permissions.
+    """The lab's signing key (created and announced with its fingerprint on first use)."""
+    from ssbcert.keys.store import signing_key
 
-    Creation links a fully written temporary file into place (fails if the name exists), so two
-    processes starting at once end up with the same single key.
-    """
-    kdir = keys_dir(home)
-    path = kdir / KEY_FILE
-    if not path.exists():
-        kdir.mkdir(parents=True, exist_ok=True)
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-        tmp = kdir / f".{KEY_FILE}.{os.getpid()}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pem)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass  # another process won; use its key
-        finally:
-            tmp.unlink()
-    key = _load_private(path)
-    pub_text = public_key_b64(key.public_key()) + "\n"
-    pub_path = kdir / PUB_FILE
-    if not pub_path.exists() or pub_path.read_text() != pub_text:
-        pub_path.write_text(pub_text)
-    return key
+    return signing_key(home)
 
 
 def trusted_fingerprints(home: Path | None = None) -> set[str]:
-    """Own key (from the private key file) plus every ``keys/trusted/*.pub``."""
-    kdir = keys_dir(home)
-    found: set[str] = set()
-    if (kdir / KEY_FILE).is_file():
-        found.add(fingerprint(_load_private(kdir / KEY_FILE).public_key()))
-    for f in sorted((kdir / "trusted").glob("*.pub")):
-        try:
-            found.add(fingerprint(base64.b64decode(f.read_text().strip(), validate=True)))
-        except ValueError:
-            continue
-    return found
+    """Fingerprints in the verifier's trust store (``keys/trusted/*.pub``)."""
+    from ssbcert.keys.store import trusted_fingerprints as _trusted
+
+    return _trusted(home)
 
 
 def field_digests(payload: dict[str, Any]) -> dict[str, str]:
@@ -146,13 +109,34 @@ def certificate_bytes(cert: Certificate) -> bytes:
     return canonical_bytes(cert.document()) + b"\n"
 
 
-def write_certificate(cert: Certificate, path: str | Path) -> Path:
-    """Write atomically so a crash never leaves half a certificate."""
+class CertificateExists(InputError):
+    """A different certificate already sits at the target path; signed files are never replaced."""
+
+
+def write_certificate(cert: Certificate, path: str | Path, jws_key: Ed25519PrivateKey | None = None) -> Path:
+    """Write the certificate file, never replacing a different one (a re-issue needs a new name).
+
+    The file appears whole or not at all (a fully written temporary file is linked into place).
+    Writing the identical bytes again is a no-op. With ``jws_key`` a detached JWS of the file's
+    bytes is written next to it (``NAME.json.jws``, see :mod:`ssbcert.certificate.jws`).
+    """
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".tmp")
-    tmp.write_bytes(certificate_bytes(cert))
-    os.replace(tmp, p)
+    data = certificate_bytes(cert)
+    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    try:
+        os.link(tmp, p)
+    except FileExistsError:
+        if p.read_bytes() != data:
+            raise CertificateExists("a different certificate already exists here; signed certificates are never "
+                                    "overwritten (issue a superseding one under a new name)", file=str(p)) from None
+    finally:
+        tmp.unlink()
+    if jws_key is not None:
+        from ssbcert.certificate.jws import write_detached_jws
+
+        write_detached_jws(data, jws_key, p)
     return p
 
 

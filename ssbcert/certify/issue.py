@@ -2,13 +2,17 @@
 
     certify(session_dir, sample=..., spec=..., out=...) -> Issued
 
-The certificate references the session's raw files (records, instrument transcript) and the sample
-record by SHA-256, so `ssbcert verify` detects a change to any of them later.
+The session is used only while this process holds its lock and only if it matches its manifest
+(every file hash, record and transcript counts); a changed session is refused, naming the file and
+both hashes. The certificate references the session's manifest, raw files (records, instrument
+transcript) and the sample record by SHA-256, so `ssbcert verify` detects a change to any of them
+later. A second issue for the same sample supersedes the first (see :mod:`ssbcert.certify.supersede`);
+no signed file is ever overwritten.
 """
 from __future__ import annotations
 
+import hashlib
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +21,10 @@ from ssbcert.certificate import Certificate, overall_outcome, sign, write_certif
 from ssbcert.certify.assemble import IssuerInfo, build_certificate
 from ssbcert.certify.findings import Findings, analyse
 from ssbcert.certify.inputs import CertificateInputs, gather
+from ssbcert.certify.supersede import latest_predecessor, link, next_free_stem, sample_lock
 from ssbcert.errors import InputError
 from ssbcert.sample import load_default_sample, load_sample
-from ssbcert.session import load_session
+from ssbcert.session import guard, load_session
 from ssbcert.spec import load_default_spec, load_spec
 
 
@@ -49,6 +54,20 @@ def _json_default(o: Any) -> Any:
     return str(o)
 
 
+def _sample_copy(sample: str | Path | None, out_dir: Path) -> Path:
+    """The sample record as certified, named by its content so a later issue never changes it."""
+    if sample is not None:
+        data = Path(sample).read_bytes()
+    else:
+        from importlib import resources
+
+        data = resources.files("ssbcert").joinpath("data/default_sample.yaml").read_bytes()
+    target = out_dir / f"sample-{hashlib.sha256(data).hexdigest()[:12]}.yaml"
+    if not target.exists():
+        target.write_bytes(data)
+    return target
+
+
 def certify(
     session: str | Path,
     sample: str | Path | None = None,
@@ -59,38 +78,54 @@ def certify(
     register: bool = True,
     render: bool = True,
     key: Any = None,
+    reason: str | None = None,
 ) -> Issued:
     session_dir = Path(session)
     if not (session_dir / "session.json").exists():
         raise InputError("not a session directory (no session.json)", file=str(session_dir))
+    with guard(session_dir, "ssbcert certify"):
+        return _certify_locked(session_dir, sample, spec, out, issuer, registry_url, register, render, key, reason)
+
+
+def _certify_locked(session_dir: Path, sample: str | Path | None, spec: str | Path | None, out: str | Path | None,
+                    issuer: IssuerInfo | None, registry_url: str | None, register: bool, render: bool, key: Any,
+                    reason: str | None) -> Issued:
     ses = load_session(session_dir)
     out_dir = Path(out) if out is not None else session_dir / "certificate"
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    if sample is not None:
-        record = load_sample(sample)
-        sample_copy = out_dir / "sample.yaml"
-        if Path(sample).resolve() != sample_copy.resolve():
-            shutil.copyfile(sample, sample_copy)
-    else:
-        from importlib import resources
-
-        record = load_default_sample()
-        sample_copy = out_dir / "sample.yaml"
-        sample_copy.write_text(resources.files("ssbcert").joinpath("data/default_sample.yaml").read_text(encoding="utf-8"),
-                               encoding="utf-8")
+    record = load_sample(sample) if sample is not None else load_default_sample()
+    sample_copy = _sample_copy(sample, out_dir)
     specification = load_spec(spec) if spec is not None else load_default_spec()
 
     inputs = gather(ses, record, sample_copy)
     findings = analyse(inputs)
-    raw_files = {"records": session_dir / "records.jsonl", "transcript": session_dir / "io.jsonl", "sample": sample_copy}
+    raw_files = {"session_manifest": session_dir / "manifest.json", "records": session_dir / "records.jsonl",
+                 "transcript": session_dir / "io.jsonl", "sample": sample_copy}
     raw_files = {k: v for k, v in raw_files.items() if v.exists()}
     cert = build_certificate(inputs, findings, specification, issuer or IssuerInfo(), raw_files, out_dir)
-    cert = sign(cert, key)
+    if key is None:
+        from ssbcert.keys import signing_key
 
-    stem = f"certificate-{record.sample_id}"
-    json_path = write_certificate(cert, out_dir / f"{stem}.json")
-    analysis_path = out_dir / "analysis.json"
+        key = signing_key()
+    sid = str(ses.info.get("id", session_dir.name))
+    reg = None
+    if register:
+        from ssbcert.registry import Registry
+
+        reg = Registry(registry_url)
+    with sample_lock(record.sample_id):
+        previous = latest_predecessor(out_dir, record.sample_id, reg)
+        cert = link(cert, previous, reason or f"re-issued from session {sid}: a new certification of the same sample")
+        cert = sign(cert, key)
+        stem = next_free_stem(out_dir, record.sample_id)
+        json_path = write_certificate(cert, out_dir / f"{stem}.json", jws_key=key)
+        registered = False
+        if reg is not None:
+            reg.add_session(sid, sample_id=record.sample_id, protocol=str(ses.info.get("protocol_name", "")),
+                            path=str(session_dir.resolve()))
+            registered = reg.add_certificate(cert, session_id=sid)
+    analysis_path = out_dir / f"analysis-{stem.removeprefix('certificate-')}.json"
     analysis = {
         "series": findings.series.as_dict() if findings.series else None,
         "polarization": findings.polarization.as_dict() if findings.polarization else None,
@@ -106,14 +141,7 @@ def certify(
 
         pdf_path = write_pdf(cert, out_dir / f"{stem}.pdf")
         html_path = write_html(cert, out_dir / f"{stem}.html")
-    registered = False
-    if register:
-        from ssbcert.registry import Registry
-
-        reg = Registry(registry_url)
-        sid = str(ses.info.get("id", session_dir.name))
-        reg.add_session(sid, sample_id=record.sample_id, protocol=str(ses.info.get("protocol_name", "")),
-                        path=str(session_dir.resolve()))
-        registered = reg.add_certificate(cert, session_id=sid)
+    if reg is not None:
+        reg.close()
     return Issued(cert, json_path, pdf_path, html_path, analysis_path, overall_outcome(cert.conformity), registered,
                   inputs, findings)

@@ -31,6 +31,7 @@ GROUPS = (
     "ssbcert.runner.cli",  # check, run, resume, replay
     "ssbcert.importers.cli",  # import
     "ssbcert.certificate.cli",  # verify, render
+    "ssbcert.keys.cli",  # keys init/show/export/trust/untrust/rotate
     "ssbcert.registry.cli",  # registry ..., study thickness
     "ssbcert.cli.schema",  # schema ...
     "ssbcert.cli.sim",  # sim serve

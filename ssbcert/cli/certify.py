@@ -44,6 +44,8 @@ def print_summary(issued: object) -> None:
     if flags:
         console.print("[yellow]analysis flags:[/yellow] " + "; ".join(flags[:6]) + (" …" if len(flags) > 6 else ""))
     console.print(f"certificate: {issued.json_path}")
+    if cert.supersedes is not None:
+        console.print(f"supersedes:  {cert.supersedes.certificate_id} ({cert.supersedes.reason})")
     if issued.pdf_path:
         console.print(f"PDF:         {issued.pdf_path}")
     if issued.html_path:
@@ -60,12 +62,17 @@ def register(app: typer.Typer) -> None:
         out: Optional[Path] = typer.Option(None, "--out", help="certificate folder (default: SESSION/certificate)"),
         db: Optional[str] = typer.Option(None, "--db", help="registry URL (default: SQLite under $SSBCERT_HOME)"),
         no_register: bool = typer.Option(False, "--no-register", help="do not add the certificate to the registry"),
+        reason: Optional[str] = typer.Option(None, "--reason", help="why this issue supersedes the sample's earlier certificate"),
     ) -> None:
-        """Analyse a recorded session and issue a signed certificate (JSON, PDF, HTML)."""
+        """Analyse a recorded session and issue a signed certificate (JSON, PDF, HTML).
+
+        A second issue for the same sample supersedes the earlier certificate (new id, `supersedes`
+        link, the earlier file untouched)."""
         from ssbcert.certify import certify
 
         try:
-            issued = certify(session, sample=sample, spec=spec, out=out, registry_url=db, register=not no_register)
+            issued = certify(session, sample=sample, spec=spec, out=out, registry_url=db, register=not no_register,
+                             reason=reason)
         except InputError as exc:
             _fail(exc)
         print_summary(issued)
@@ -79,9 +86,10 @@ def register(app: typer.Typer) -> None:
         """Run today's analysis on the recorded data (nothing is measured, nothing is signed)."""
         from ssbcert.certify import analyse, gather
         from ssbcert.sample import load_default_sample, load_sample
-        from ssbcert.session import load_session
+        from ssbcert.session import load_session, require_intact
 
         try:
+            require_intact(session, lock_as="ssbcert reanalyze")
             ses = load_session(session)
             record = load_sample(sample) if sample else load_default_sample()
             findings = analyse(gather(ses, record, sample or "<embedded demo sample>"))
@@ -130,5 +138,9 @@ def register(app: typer.Typer) -> None:
         except InputError as exc:
             _fail(exc)
         console.print(f"    done in {time.monotonic() - t0:.1f} s")
-        console.print("[bold]3/3[/bold] certificate signed (Ed25519), rendered and registered")
+        from ssbcert.keys import own_public_key, trust
+
+        own = trust(own_public_key(), name="own")  # the lab's own key, so `ssbcert verify` of the demo passes
+        console.print(f"[bold]3/3[/bold] certificate signed (Ed25519, key {own.fingerprint[:23]}…, trusted locally), "
+                      "rendered and registered")
         print_summary(issued)

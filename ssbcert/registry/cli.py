@@ -68,11 +68,20 @@ def list_command(
     db: str = DB_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List certificates, newest first."""
+    """List each film's current certificate, newest first (--all: every certificate)."""
     with Registry(db) as reg:
-        rows = reg.list_certificates(material=material, outcome=outcome, min_thickness_um=min_h,
-                                     max_thickness_um=max_h, include_superseded=all_versions, limit=limit)
-    typer.echo(_json(rows) if as_json else _table(rows))
+        rows = reg.list_certificates(material=material, outcome=outcome, min_thickness_um=min_h, max_thickness_um=max_h,
+                                     include_superseded=all_versions, limit=limit)
+        older = reg.superseded_count(material=material, outcome=outcome, min_thickness_um=min_h, max_thickness_um=max_h)
+    if as_json:
+        typer.echo(_json(rows))
+        return
+    typer.echo(_table(rows))
+    if all_versions:
+        typer.echo(f"{len(rows)} certificate(s), of which {older} superseded or replaced by a later issue")
+    else:
+        typer.echo(f"{len(rows)} film(s), each counted once by its latest certificate; "
+                   f"{older} superseded certificate(s) not counted (--all lists them)")
 
 
 @registry_app.command("search")

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
-from sqlalchemy import Connection, Engine, bindparam, create_engine, event, insert, or_, select
+from sqlalchemy import Connection, Engine, and_, bindparam, create_engine, event, exists, func, insert, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from ssbcert.certificate.build import overall_outcome
@@ -267,27 +268,65 @@ class Registry:
             out.append(CertificateSummary(*row[:13], issued, row.supersedes))
         return out
 
+    @staticmethod
+    def _filters(q: Any, material: str | None, outcome: str | None, min_thickness_um: float | None,
+                 max_thickness_um: float | None) -> Any:
+        if material:
+            q = q.where(CertificateRow.material.ilike(material))
+        if outcome:
+            q = q.where(CertificateRow.outcome == outcome)
+        if min_thickness_um is not None:
+            q = q.where(CertificateRow.thickness_um >= min_thickness_um)
+        if max_thickness_um is not None:
+            q = q.where(CertificateRow.thickness_um <= max_thickness_um)
+        return q
+
+    @staticmethod
+    def _current_only(q: Any) -> Any:
+        """One certificate per film: not superseded, and no later certificate of the same sample.
+
+        Plain NOT IN / NOT EXISTS, so SQLite and PostgreSQL give the same rows; ties on the issue
+        time go to the later insert.
+        """
+        replaced = select(CertificateRow.supersedes).where(CertificateRow.supersedes.is_not(None))
+        later = aliased(CertificateRow)
+        newer_same_sample = exists().where(
+            later.sample_pk == CertificateRow.sample_pk,
+            or_(later.issued_at > CertificateRow.issued_at,
+                and_(later.issued_at == CertificateRow.issued_at, later.id > CertificateRow.id)))
+        return q.where(CertificateRow.certificate_id.not_in(replaced), ~newer_same_sample)
+
     def list_certificates(self, *, material: str | None = None, outcome: str | None = None,
                           min_thickness_um: float | None = None, max_thickness_um: float | None = None,
                           include_superseded: bool = False, limit: int | None = None) -> list[CertificateSummary]:
-        """Certificates, newest first; superseded ones are hidden unless asked for."""
+        """Each film's current certificate, newest first (every certificate with ``include_superseded``)."""
 
         def where(q: Any) -> Any:
-            if material:
-                q = q.where(CertificateRow.material.ilike(material))
-            if outcome:
-                q = q.where(CertificateRow.outcome == outcome)
-            if min_thickness_um is not None:
-                q = q.where(CertificateRow.thickness_um >= min_thickness_um)
-            if max_thickness_um is not None:
-                q = q.where(CertificateRow.thickness_um <= max_thickness_um)
+            q = self._filters(q, material, outcome, min_thickness_um, max_thickness_um)
             if not include_superseded:
-                newer = select(CertificateRow.supersedes).where(CertificateRow.supersedes.is_not(None))
-                q = q.where(CertificateRow.certificate_id.not_in(newer))
+                q = self._current_only(q)
             q = q.order_by(CertificateRow.issued_at.desc(), CertificateRow.id.desc())
             return q.limit(limit) if limit else q
 
         return self._summaries(where)
+
+    def superseded_count(self, *, material: str | None = None, outcome: str | None = None,
+                         min_thickness_um: float | None = None, max_thickness_um: float | None = None) -> int:
+        """Certificates matching the filters that are not their film's current one (not counted as films)."""
+        base = self._filters(select(func.count()).select_from(CertificateRow), material, outcome,
+                             min_thickness_um, max_thickness_um)
+        with self.engine.connect() as conn:
+            total = int(conn.execute(base).scalar_one())
+            current = int(conn.execute(self._current_only(base)).scalar_one())
+        return total - current
+
+    def latest_certificate(self, sample_id: str) -> Certificate | None:
+        """The sample's current certificate (what a re-issue supersedes), or None."""
+        q = self._current_only(select(CertificateRow.document).join(SampleRow, SampleRow.id == CertificateRow.sample_pk)
+                               .where(SampleRow.sample_id == sample_id))
+        with self.engine.connect() as conn:
+            row = conn.execute(q.order_by(CertificateRow.issued_at.desc(), CertificateRow.id.desc()).limit(1)).first()
+        return Certificate.model_validate(json.loads(row[0])) if row else None
 
     def search(self, text: str, limit: int = 50) -> list[CertificateSummary]:
         """Substring match on certificate id, sample id, material, class or composition."""
@@ -314,7 +353,5 @@ class Registry:
         return Certificate.model_validate(self.get_document(certificate_id))
 
     def count(self) -> int:
-        from sqlalchemy import func
-
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(CertificateRow)).scalar_one())

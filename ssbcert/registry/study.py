@@ -67,6 +67,7 @@ class ThicknessStudy:
     literature_asr_slope: Slope | None = None
     verdict: str = "inconclusive"  # "thinner_lower_asr", "thinner_higher_asr", "inconclusive", "insufficient_data"
     summary: str = ""
+    superseded: int = 0  # certificates of these films not counted: superseded or replaced by a later issue
 
 
 def _t95(dof: int) -> float:
@@ -117,10 +118,11 @@ def films_from_registry(rows: Sequence[CertificateSummary], temperature_K: tuple
     return sorted(pts, key=lambda p: p.thickness_um)
 
 
-def analyse(material: str, films: list[StudyPoint], literature: list[LiteraturePoint] | None = None) -> ThicknessStudy:
+def analyse(material: str, films: list[StudyPoint], literature: list[LiteraturePoint] | None = None,
+            superseded: int = 0) -> ThicknessStudy:
     """Fit both slopes and write the verdict."""
     lit = list(literature or [])
-    study = ThicknessStudy(material, films, lit)
+    study = ThicknessStudy(material, films, lit, superseded=superseded)
     study.sigma_slope = loglog_slope([p.thickness_um for p in films], [p.sigma_S_cm for p in films])
     study.asr_slope = loglog_slope([p.thickness_um for p in films], [p.asr_ohm_cm2 for p in films])
     if len(lit) >= 3:
@@ -131,7 +133,8 @@ def analyse(material: str, films: list[StudyPoint], literature: list[LiteratureP
 
 def _verdict(s: ThicknessStudy) -> tuple[str, str]:
     n = len(s.films)
-    lines = [f"Thickness study for {s.material}: {n} certified film(s) at 25 ± 5 °C."]
+    lines = [f"Thickness study for {s.material}: {n} certified film(s) at 25 ± 5 °C, each counted once by its latest "
+             f"certificate ({s.superseded} superseded certificate(s) not counted)."]
     if s.asr_slope is None or s.sigma_slope is None:
         lines.append("Not enough films with different thicknesses (need ≥ 2 spanning ≥ 1.5×) to say whether thinner is better.")
         return "insufficient_data", _finish(s, lines)
@@ -218,7 +221,7 @@ def thickness_study(registry: Registry, material: str, *, literature: list[Liter
     if literature is None:
         cls = next((r.material_class for r in rows if r.material_class), "")
         literature = literature_points(cls, material) if cls else []
-    study = analyse(material, films, literature)
+    study = analyse(material, films, literature, superseded=registry.superseded_count(material=material))
     if plot_path is not None:
         Path(plot_path).parent.mkdir(parents=True, exist_ok=True)
         Path(plot_path).write_bytes(png_bytes(study_figure(study)))

@@ -19,6 +19,7 @@ from ssbcert.runner.documents import Document, Emitter
 from ssbcert.runner.engine import Engine
 from ssbcert.runner.replay import ReplayClock, ReplayDivergence, Transcript, TranscriptEnd, transport_factory
 from ssbcert.session.files import dumps
+from ssbcert.session.integrity import require_intact
 from ssbcert.session.reader import load_session
 from ssbcert.session.store import PLAN, SessionWriter
 
@@ -269,6 +270,7 @@ def replay(session: str | Path, lenient: bool = False, out: str | Path | None = 
     """Re-run a session against its transcript, segment by segment, and compare the records."""
     access = access or BenchAccess.default()
     src = Path(session)
+    require_intact(src)  # a changed session is refused, naming the file and both hashes
     orig = load_session(src)
     entries = orig.io()
     plan, _ = plan_from_session(src)

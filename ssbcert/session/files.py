@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -26,8 +27,12 @@ def _fsync_dir(path: Path) -> None:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary name, fsync, rename over the target, fsync the directory."""
-    tmp = path.with_name(path.name + ".tmp")
+    """Write to a temporary name, fsync, rename over the target, fsync the directory.
+
+    The temporary name is unique per process and call, so two writers never rename each other's
+    half-written file (``manifest.json.tmp`` vanishing under a second process was such a race).
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     with open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()

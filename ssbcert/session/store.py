@@ -7,7 +7,9 @@
     journal.jsonl    documents: start / descriptor / event / step_done / suspend / stop
     io.jsonl         every instrument exchange: segment, step id, resource, direction, bytes
     records.jsonl    every measured record, keyed by step id and point id
-    manifest.json    SHA-256 of every file (rewritten atomically at checkpoints and at stop)
+    manifest.json    SHA-256 of every file, record and transcript line counts (rewritten atomically
+                     at checkpoints and at stop; checked by :mod:`ssbcert.session.integrity`)
+    session.lock     held by the one process writing (:mod:`ssbcert.session.lock`); not recorded
 
 Append-only. A record line is fsynced before the run moves on (it is the commit of its point);
 the I/O lines before it are flushed per line and fsynced with it. `segment` counts process runs:
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import sys
 import time
 import uuid
 from datetime import datetime, timezone
@@ -25,6 +28,7 @@ from typing import Any
 
 from ssbcert.records import ImpedanceSpectrum, PolarizationTrace
 from ssbcert.session.files import AppendLog, read_lines, sha256_file, write_atomic
+from ssbcert.session.lock import HOLDER_FILE, LOCK_FILE, SessionLock
 
 SESSION = "session.json"
 PROTOCOL_DIR = "protocol"
@@ -36,6 +40,31 @@ JOURNAL = "journal.jsonl"
 IO = "io.jsonl"
 RECORDS = "records.jsonl"
 MANIFEST = "manifest.json"
+CERTIFICATE_DIR = "certificate"  # certify's default output folder: beside the data, not part of it
+NOT_RECORDED = (MANIFEST, LOCK_FILE, HOLDER_FILE)
+
+
+def recorded_files(path: Path) -> list[Path]:
+    """The files the manifest covers: everything but itself, the lock, temporaries and certificates."""
+    out = []
+    for f in sorted(path.rglob("*")):
+        rel = f.relative_to(path).as_posix()
+        if (f.is_file() and rel not in NOT_RECORDED and not rel.endswith(".tmp")
+                and not rel.startswith(CERTIFICATE_DIR + "/")):
+            out.append(f)
+    return out
+
+
+def count_lines(path: Path) -> int:
+    """Complete lines (what readers see; a torn last line does not count)."""
+    return sum(1 for _ in read_lines(path)) if path.exists() else 0
+
+
+def _command() -> str:
+    """What this process is, for the lock's holder note (e.g. ``ssbcert resume``)."""
+    argv = sys.argv or ["python"]
+    name = Path(argv[0]).name
+    return " ".join(["ssbcert" if name in ("ssbcert", "__main__.py") else name, *argv[1:2]])
 
 
 def _json_bytes(obj: Any) -> bytes:
@@ -77,8 +106,21 @@ class IOLog:
 class SessionWriter:
     """Appends to one session directory. Create with `create` (new) or `reopen` (resume)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lock: SessionLock | None = None) -> None:
+        """Take the session's lock (unless the caller holds it already), then read its state.
+
+        Taking the lock first means a second process never even reads the completed points, so two
+        resumes cannot measure the same point twice: the second one stops with ``SessionInUse``.
+        """
         self.path = Path(path)
+        self.lock = lock if lock is not None else SessionLock(self.path, _command()).acquire()
+        try:
+            self._load()
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def _load(self) -> None:
         self.info: dict[str, Any] = json.loads((self.path / SESSION).read_text())
         self.completed_points: set[str] = set()
         self.completed_steps: set[str] = set()
@@ -115,6 +157,19 @@ class SessionWriter:
         p = Path(path)
         if (p / SESSION).exists():
             raise FileExistsError(f"{p} already holds a session; use `ssbcert resume {p}`")
+        lock = SessionLock(p, _command()).acquire()
+        try:
+            return cls._create_locked(p, lock, protocol_sources, protocol, plan, bench, sample, operator)
+        except BaseException:
+            lock.release()
+            raise
+
+    @classmethod
+    def _create_locked(cls, p: Path, lock: SessionLock, protocol_sources: list[tuple[str, str]], protocol: dict[str, Any],
+                       plan: dict[str, Any], bench: dict[str, Any], sample: dict[str, Any] | None,
+                       operator: str | None) -> "SessionWriter":
+        if (p / SESSION).exists():  # created by another process while we waited for nothing
+            raise FileExistsError(f"{p} already holds a session; use `ssbcert resume {p}`")
         (p / PROTOCOL_DIR).mkdir(parents=True, exist_ok=True)
         names = []
         for i, (source, text) in enumerate(protocol_sources):
@@ -135,7 +190,7 @@ class SessionWriter:
         write_atomic(p / SESSION, _json_bytes(info))
         for name in (JOURNAL, IO, RECORDS):
             (p / name).touch()
-        w = cls(p)
+        w = cls(p, lock)
         w.write_manifest()
         return w
 
@@ -170,18 +225,20 @@ class SessionWriter:
             log.sync()
         self.io.sync()
         files = {}
-        for f in sorted(self.path.rglob("*")):
-            rel = f.relative_to(self.path).as_posix()
-            if f.is_file() and rel != MANIFEST and not rel.endswith(".tmp"):
-                files[rel] = {"sha256": sha256_file(f), "bytes": f.stat().st_size}
-        manifest = {"session": self.info["id"], "updated_utc": utc_now(), "files": files}
+        for f in recorded_files(self.path):
+            files[f.relative_to(self.path).as_posix()] = {"sha256": sha256_file(f), "bytes": f.stat().st_size}
+        manifest = {"session": self.info["id"], "updated_utc": utc_now(), "files": files,
+                    "records": count_lines(self.path / RECORDS), "transcript": count_lines(self.path / IO)}
         write_atomic(self.path / MANIFEST, _json_bytes(manifest))
         return manifest
 
     def close(self) -> None:
-        for log in (self.journal, self.records):
-            log.close()
-        self.io._log.close()
+        try:
+            for log in (self.journal, self.records):
+                log.close()
+            self.io._log.close()
+        finally:
+            self.lock.release()
 
 
 def _operator() -> str:

@@ -167,3 +167,38 @@ def test_tables_compile_for_postgresql() -> None:
     for table in Base.metadata.sorted_tables:
         ddl = str(CreateTable(table).compile(dialect=postgresql.dialect()))
         assert ddl.startswith("\nCREATE TABLE") and "SERIAL" in ddl
+
+
+def test_each_film_is_counted_once_by_its_latest_certificate(tmp_path: Path) -> None:
+    """60 certificates of 12 films — re-issues with and without `supersedes` links, some at the
+    same issue time — are 12 films; the other 48 are counted as superseded and said so."""
+    from ssbcert.registry.study import thickness_study
+
+    base = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)
+    latest: dict[str, str] = {}
+    with Registry() as reg:
+        for round_ in range(5):
+            for i in range(12):
+                sid = f"F-{i:02d}"
+                c = example_certificate(thickness_um=2.0 * (i + 1), sigma_total_S_cm=1e-4 * (i + 1) ** 0.5,
+                                        sample_id=sid, with_figures=False)
+                issued = base + dt.timedelta(days=round_ if round_ < 4 else 3)  # round 4 ties round 3's time
+                c = c.model_copy(update={"dates": c.dates.model_copy(update={"issued": issued})})
+                if round_ % 2 and sid in latest:  # every other re-issue names its predecessor
+                    prev = reg.get_certificate(latest[sid].removeprefix("urn:uuid:"))
+                    c = amend(prev, "re-issue", issued=issued)
+                reg.add_certificate(c)
+                latest[sid] = c.certificate_id
+        rows = reg.list_certificates(material="LLZO")
+        assert len(rows) == 12 and {r.certificate_id for r in rows} == set(latest.values())
+        assert reg.superseded_count(material="LLZO") == 48
+        assert len(reg.list_certificates(include_superseded=True)) == 60
+        assert reg.latest_certificate("F-03").certificate_id == latest["F-03"]  # type: ignore[union-attr]
+        assert reg.latest_certificate("nobody") is None
+        study = thickness_study(reg, "LLZO", literature=[])
+    assert len(study.films) == 12 and study.superseded == 48
+    assert "12 certified film(s)" in study.summary and "48 superseded certificate(s) not counted" in study.summary
+    app = typer.Typer()
+    register(app)
+    out = CliRunner().invoke(app, ["registry", "list", "--material", "LLZO"]).output
+    assert "12 film(s), each counted once" in out and "48 superseded" in out

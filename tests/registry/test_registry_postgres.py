@@ -25,6 +25,7 @@ PORTABLE: list[Callable[..., Any]] = [
     _db.test_queries_columns_and_superseded_hiding,
     _db.test_sessions_link_to_samples,
     _db.test_cli_list_show_search,
+    _db.test_each_film_is_counted_once_by_its_latest_certificate,
     _study.test_study_from_registry_with_literature_and_plot,
     _study.test_cli_study_thickness,
 ]

@@ -9,7 +9,7 @@ import pytest
 
 from ssbcert.runner.api import replay, resume, run
 from ssbcert.runner.control import RunControl
-from ssbcert.session import export_csv, load_session, verify_manifest
+from ssbcert.session import SessionWriter, export_csv, load_session, verify_manifest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fakebench import Fault, fake_access, fake_config  # noqa: E402
@@ -126,6 +126,9 @@ def _edit_transcript(src: Path, dst: Path, old: str, new: str, n: int | None = N
             e["data"] = new
             lines[k] = json.dumps(e)
             (dst / "io.jsonl").write_text("\n".join(lines) + "\n")
+            w = SessionWriter.reopen(dst)  # a deliberate edit: re-seal the manifest, or replay refuses the session
+            w.write_manifest()
+            w.close()
             return e["n"]
     raise AssertionError(f"{old!r} not in transcript")
 

@@ -1,0 +1,79 @@
+"""Re-issue: a second certification of the same sample, as a re-run demo does, supersedes the first
+(new id, `supersedes` pinned by hash), leaves the first file byte for byte, and the registry and
+the thickness study count one film. Real SQLite registry file; the CLI as a user runs it."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ssbcert.certificate.signing import payload_sha256, read_certificate
+from ssbcert.certificate.verify import verify
+from ssbcert.certify import certify
+from ssbcert.cli import _register_all, app
+from ssbcert.errors import InputError
+from ssbcert.importers.api import import_files, with_stated_temperature
+from ssbcert.importers.session import write_session
+
+HERE = Path(__file__).resolve().parent
+FIX = HERE.parent / "fixtures" / "vendor_formats"
+SAMPLE = HERE.parents[1] / "ssbcert" / "data" / "default_sample.yaml"
+runner = CliRunner()
+_register_all()
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SSBCERT_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("SSBCERT_REGISTRY_URL", raising=False)
+    return tmp_path / "home"
+
+
+def session(path: Path) -> Path:
+    """A session from a vendor file (fast to analyse) holding the demo's sample record."""
+    result = with_stated_temperature(import_files([FIX / "exampleDataZPlot.z"]), 298.15)
+    return write_session(result, path, SAMPLE)
+
+
+def test_second_demo_like_issue_supersedes_and_the_study_counts_one_film(tmp_path: Path) -> None:
+    db = str(tmp_path / "registry.sqlite")
+    out = tmp_path / "out" / "certificate"  # one folder for every run, as `ssbcert demo` uses
+    first_session, second_session = session(tmp_path / "s1"), session(tmp_path / "s2")
+    # certify as `ssbcert demo` calls it, without rendering (the PDF/HTML take tens of seconds)
+    certify(first_session, sample=SAMPLE, out=out, registry_url=db, render=False)
+    first = next(out.glob("certificate-*.json"))
+    first_bytes = first.read_bytes()
+    issued = certify(second_session, sample=SAMPLE, out=out, registry_url=db, render=False)
+    files = sorted(out.glob("certificate-*.json"))
+    assert len(files) == 2 and first.read_bytes() == first_bytes  # never overwritten
+    second = next(f for f in files if f != first)
+    a, b = read_certificate(first), read_certificate(second)
+    assert b.certificate_id != a.certificate_id and b.supersedes is not None
+    assert b.supersedes.certificate_id == a.certificate_id and b.supersedes.payload_sha256 == payload_sha256(a)
+    assert issued.json_path == second and "re-issued from session" in b.supersedes.reason
+    assert verify(first).ok and verify(second).ok  # both still verify; the first is superseded, not broken
+    listed = runner.invoke(app, ["registry", "list", "--db", db]).output
+    assert "1 film(s), each counted once" in listed and "1 superseded certificate(s) not counted" in listed
+    study = runner.invoke(app, ["study", "thickness", "--material", a.item.material, "--db", db,
+                                "--plot", str(tmp_path / "t.png")]).output
+    assert "1 certified film(s)" in study and "1 superseded certificate(s) not counted" in study
+    # a third issue supersedes the second (the current one), with the reason given
+    third_issue = certify(second_session, sample=SAMPLE, out=out, registry_url=db, render=False,
+                          reason="spec updated")
+    third = third_issue.certificate
+    assert third_issue.json_path.name.endswith(".3.json") and verify(third_issue.json_path).ok
+    assert third.supersedes is not None and third.supersedes.certificate_id == b.certificate_id
+    assert third.supersedes.reason == "spec updated"
+
+
+def test_a_tampered_predecessor_is_not_superseded(tmp_path: Path) -> None:
+    out = tmp_path / "cert"
+    s = session(tmp_path / "s")
+    issued = certify(s, sample=SAMPLE, out=out, register=False, render=False)
+    doc = json.loads(issued.json_path.read_text())
+    doc["title"] = "edited"
+    issued.json_path.write_text(json.dumps(doc))
+    with pytest.raises(InputError, match="earlier certificate does not verify"):
+        certify(s, sample=SAMPLE, out=out, register=False, render=False)
