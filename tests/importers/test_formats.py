@@ -12,9 +12,9 @@ from hypothesis import given, settings, strategies as st
 from ssbcert.errors import InputError
 from ssbcert.importers import read_file
 from ssbcert.importers.units import FREQUENCY, PHASE, TEMPERATURE, Z_IMAG, Z_REAL, classify
+from importer_paths import PROJECT_FIXTURES, VENDOR
 
-VENDOR = Path(__file__).resolve().parents[1] / "fixtures" / "vendor_formats"
-FIXTURES = VENDOR.parent
+FIXTURES = PROJECT_FIXTURES
 
 
 def _mpt_lines() -> list[str]:

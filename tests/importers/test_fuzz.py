@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ssbcert.errors import InputError
 from ssbcert.importers.api import read_blocks
+from importer_paths import PROJECT_FIXTURES, VENDOR
 
 # SSBCERT_FUZZ=N runs N random examples per group for a deeper local search; CI uses a fixed, fast set.
 FUZZ_EXAMPLES = int(os.environ.get("SSBCERT_FUZZ", "100"))
 DERANDOMIZE = "SSBCERT_FUZZ" not in os.environ
-VENDOR = Path(__file__).resolve().parents[1] / "fixtures" / "vendor_formats"
-FIXTURES = VENDOR.parent
+FIXTURES = PROJECT_FIXTURES
 FILES = {p.name: p.read_bytes() for p in sorted(VENDOR.iterdir()) if not p.name.startswith(("LICENSE", "README"))}
 for extra in ("novocontrol_style.txt", "records_example.csv", "session_export_example.csv"):
     FILES[extra] = (FIXTURES / extra).read_bytes()
