@@ -12,7 +12,8 @@ from typing import Any, Sequence
 
 from ssbcert.errors import InputError
 from ssbcert.importers.base import Block
-from ssbcert.importers.detect import reader_for
+from ssbcert.importers.detect import LOSSLESS, reader_for
+from ssbcert.importers.sanity import DEFAULT_LIMITS, Limits, sanitize
 from ssbcert.records import ImpedanceSpectrum
 
 
@@ -95,20 +96,22 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_blocks(path: Path, data: bytes) -> tuple[str, list[Block]]:
-    """The reader's name and the blocks it finds in `data` (the content of `path`), or InputError."""
+def read_blocks(path: Path, data: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[str, list[Block]]:
+    """The reader's name and the blocks it finds in `data` (the content of `path`), after the row-sanity
+    rules (sanity.py; ssbcert's own lossless CSVs are taken as written), or InputError."""
     name, reader = reader_for(path, data)
-    return name, reader(path, data)
+    blocks = reader(path, data)
+    return name, blocks if name in LOSSLESS else sanitize(str(path), blocks, limits)
 
 
-def read_file(path: Path) -> tuple[list[ImpedanceSpectrum], list[Provenance]]:
+def read_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[list[ImpedanceSpectrum], list[Provenance]]:
     """One file -> its spectra and provenance, or InputError."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError("cannot read file", file=str(path), found=exc.strerror or str(exc)) from None
-    name, blocks = read_blocks(path, data)
+    name, blocks = read_blocks(path, data, limits)
     if not blocks:
         raise InputError("no impedance spectrum found", file=str(path), expected=f"a {name} spectrum", found="none")
     digest = sha256_of(data)

@@ -23,7 +23,7 @@ from ssbcert.importers.base import (
     split_fields,
 )
 from ssbcert.importers.text_tables import read_header_table
-from ssbcert.importers.units import (
+from ssbcert.importers.columns import (
     FREQUENCY, Z_IMAG, Z_REAL, ColumnMap, ColumnSpec, build_spectrum, looks_like_header, map_columns, require_columns,
 )
 from ssbcert.records import ImpedanceSpectrum
@@ -224,5 +224,5 @@ def read_generic(path: Path, data: bytes) -> list[Block]:
     require_rows(tf, table, first, "start")
     spectrum, warnings = build_spectrum(tf, table, _HEADERLESS)
     warnings.insert(0, "no column header: columns taken as frequency/Hz, Z'/ohm, Z''/ohm with capacitive Z'' < 0")
-    return [Block(spectrum, table.lines[0] + 1, table.lines[-1] + 1, None, {}, warnings)]
+    return [Block(spectrum, table.lines[0] + 1, table.lines[-1] + 1, None, {}, warnings, rows=table.rows())]
 
