@@ -6,7 +6,7 @@ session never holds half of a data set.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -62,18 +62,10 @@ def with_stated_temperature(result: ImportResult, temperature_K: float) -> Impor
 
     A temperature the file states is never overwritten: the file is the better witness.
     """
-    if not 0 < temperature_K < 2000:
-        raise InputError("temperature out of range", field="--temperature-C", expected="-273..1700 °C",
-                         found=f"{temperature_K - 273.15:g} °C")
-    spectra, prov = [], []
-    for s, p in zip(result.spectra, result.provenance):
-        if s.temperature_K is None:
-            s = replace(s, temperature_K=temperature_K, meta={**s.meta, "temperature_source": "operator-stated"})
-            p = replace(p, temperature_K=temperature_K,
-                        warnings=[*p.warnings, f"temperature {temperature_K:.2f} K stated by the operator, not by the file"])
-        spectra.append(s)
-        prov.append(p)
-    return ImportResult(spectra, prov, list(result.warnings))
+    from ssbcert.importers import series
+
+    series.check_K(temperature_K, "--temperature-C")
+    return series.assign(result, {p.source_path: temperature_K for p in result.provenance}, series.OPERATOR)
 
 
 class FilesRejected(InputError):
@@ -123,7 +115,7 @@ def read_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[list[Impedan
     return spectra, prov
 
 
-def import_files(paths: Sequence[Path]) -> ImportResult:
+def import_files(paths: Sequence[Path], limits: Limits = DEFAULT_LIMITS) -> ImportResult:
     """Import every file; order spectra by stated temperature (stable: file order within a temperature).
 
     Spectra without a stated temperature keep file order after those with one. A temperature series
@@ -133,7 +125,7 @@ def import_files(paths: Sequence[Path]) -> ImportResult:
     errors: list[InputError] = []
     for p in paths:
         try:
-            spectra, prov = read_file(Path(p))
+            spectra, prov = read_file(Path(p), limits)
         except InputError as exc:
             errors.append(exc)
             continue

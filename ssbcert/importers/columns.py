@@ -223,3 +223,33 @@ def require_columns(tf: TextFile, cmap: ColumnMap, header_index: int) -> None:
     if not cmap.has_impedance():
         tf.fail("no impedance columns", header_index, field="column header",
                 expected="Z' and Z'' (or |Z| and phase) columns", found=found)
+
+
+_FACT_LINE = re.compile(r"^\s*[#;%!]*\s*(?P<key>[A-Za-z][^:=]*?)\s*[:=]\s*(?P<value>.*?)\s*$")
+_FACT_VALUE = re.compile(r"^(?P<number>[+-]?(?:\d+[.,]?\d*|[.,]\d+)(?:[eE][+-]?\d+)?)\s*(?P<unit>.*?)\s*$")
+
+
+def header_facts(lines: Sequence[str]) -> dict[str, float]:
+    """Fixed values stated in header lines ('AC voltage: 10 mV', '# Temp. = 140 °C'), read with the
+    vocabulary's key spellings and units (vocabulary.HEADER_FACTS), in SI; first statement wins.
+    A value whose unit is missing or unknown is not guessed (°C and K both occur)."""
+    from ssbcert.importers.vocabulary import FACT_UNITS, HEADER_FACTS, UNITS as COLUMN_UNITS
+
+    keys = {normalise_label(k): fact for fact, spellings in HEADER_FACTS.items() for k in spellings}
+    out: dict[str, float] = {}
+    for line in lines:
+        m = _FACT_LINE.match(line)
+        if not m:
+            continue
+        fact = keys.get(normalise_label(m.group("key")).rstrip(":"))
+        v = _FACT_VALUE.match(m.group("value"))
+        if fact is None or fact in out or v is None:
+            continue
+        number, unit = float(v.group("number").replace(",", ".")), v.group("unit").strip()
+        if fact == "temperature_K":
+            offset = COLUMN_UNITS["temperature"].get(unit)
+            if offset is not None:
+                out[fact] = number + offset
+        elif unit in FACT_UNITS[fact]:
+            out[fact] = number * FACT_UNITS[fact][unit]
+    return out
