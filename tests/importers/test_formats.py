@@ -261,3 +261,30 @@ def test_temperature_column_gives_the_spectrum_temperature(tmp_path):
     lines[61:] = [r.rstrip("\t") + "\t80.0" for r in lines[61:] if r.strip()]
     (s,), (prov,) = read_file(_write(tmp_path, "hot.mpt", lines))
     assert s.temperature_K == pytest.approx(353.15) and prov.temperature_K == s.temperature_K
+
+
+def test_mpt_rows_with_another_column_set_are_read_by_name(tmp_path):
+    """The header names more columns than the rows hold (an export with a different column set):
+    columns are taken by name, never by count."""
+    lines = _mpt_lines()
+    lines[60] = lines[60].rstrip("\t") + "\tExtra A/V\tExtra B/V"
+    (s,), _ = read_file(_write(tmp_path, "wide.mpt", lines))
+    (ref,), _ = read_file(VENDOR / "exampleDataBioLogic.mpt")
+    assert s == ref
+
+
+def test_gamry_table_with_fewer_columns_is_read_by_name(tmp_path):
+    text = (VENDOR / "exampleDataGamry.DTA").read_bytes().decode("latin-1").split("\n")
+    start = next(i for i, s in enumerate(text) if s.startswith("ZCURVE"))
+    keep = {"Pt", "Freq", "Zreal", "Zimag", "Zmod"}
+    names = text[start + 1].split("\t")
+    idx = [k for k, n in enumerate(names) if n.strip() in keep or k == 0]
+    i = start + 1
+    while i < len(text) and text[i][:1] in ("\t", " "):
+        parts = text[i].split("\t")
+        text[i] = "\t".join(parts[k] for k in idx if k < len(parts))
+        i += 1
+    (s,), _ = read_file(_write(tmp_path, "narrow.DTA", text))
+    (ref,), _ = read_file(VENDOR / "exampleDataGamry.DTA")
+    assert np.array_equal(s.frequency_Hz, ref.frequency_Hz) and np.array_equal(s.z_imag_ohm, ref.z_imag_ohm)
+    assert s.time_s is None
