@@ -15,7 +15,8 @@ import numpy as np
 
 from ssbcert.importers.base import Table, TextFile, check_values
 from ssbcert.importers.vocabulary import (
-    FREQUENCY, LABELS, PHASE, SI_UNIT, SIGNED, TEMPERATURE, TIME, UNIT_KIND, UNITS, Z_IMAG, Z_MOD, Z_REAL,
+    FREQUENCY, KIND_QUANTITY, LABELS, PHASE, SI_UNIT, SIGNED, TEMPERATURE, TIME, UNIT_KIND, UNITS, Z_IMAG, Z_MOD,
+    Z_REAL,
 )
 from ssbcert.records import ImpedanceSpectrum
 
@@ -63,24 +64,26 @@ class ColumnSpec:
     celsius: bool = False
 
 
-def _unit_factor(kind: str, unit: str) -> float | None:
-    """SI factor (temperature: offset to K) of `unit` for a quantity kind, or None when not that kind."""
-    u = unit.strip().strip(".").strip().replace("\u2126", "\u03a9")  # Ohm sign -> Greek capital omega
-    table = UNITS[kind]
-    if u in table:
-        return table[u]
-    folded = {k.lower(): v for k, v in table.items() if k.lower() not in ("mhz", "mohm", "mω", "mohms")}
-    if u.lower() in folded:
-        return folded[u.lower()]
-    if kind == "temperature" or not u:
-        return None
-    from ssbcert import units  # the project's unit system, for spellings the vocabulary does not list
+def _unit_factor(kind: str, unit: str) -> tuple[float, bool] | None:
+    """(SI factor, is Celsius) of `unit` for a quantity kind, or None when it is not a unit of that kind.
 
-    found = units.lookup(u)
-    si = units.lookup(SI_UNIT[kind])
-    if found is None or si is None or found[0] != si[0]:
+    The vocabulary says which unit a spelling means; the SI unit itself needs no conversion, any
+    other goes to the project's unit system (importers/units.py -> ssbcert.units, pint), loaded only then.
+    """
+    u = unit.strip().strip(".").strip()
+    table = UNITS[kind]
+    meant = table.get(u)
+    if meant is None:  # case-folded, unless the spellings that fold together mean different units (mHz, MHz)
+        candidates = {v for k, v in table.items() if k.lower() == u.lower()}
+        meant = candidates.pop() if len(candidates) == 1 else None
+    meant = meant or u
+    if not meant:
         return None
-    return found[1] / si[1]
+    if meant == SI_UNIT[kind] or (kind == "temperature" and meant == "degC"):
+        return 1.0, meant == "degC"
+    from ssbcert.importers import units  # pint behind it: only for units that need converting
+
+    return units._unit_factor(KIND_QUANTITY[kind], meant)
 
 
 def _label_quantities(label: str) -> tuple[tuple[str, ...], float]:
@@ -120,12 +123,12 @@ def classify(header: str) -> ColumnSpec | None:
         unit = m.group("unit").strip()
         for quantity in quantities:
             kind = UNIT_KIND[quantity]
-            factor = _unit_factor(kind, unit)
-            if factor is None:
+            found = _unit_factor(kind, unit)
+            if found is None:
                 continue
             if kind == "temperature":
-                return ColumnSpec(quantity, 1.0, sign, unit, factor != 0.0)
-            return ColumnSpec(quantity, factor, sign, unit)
+                return ColumnSpec(quantity, 1.0, sign, unit, found[1])
+            return ColumnSpec(quantity, found[0], sign, unit)
     return None
 
 
@@ -233,7 +236,7 @@ def header_facts(lines: Sequence[str]) -> dict[str, float]:
     """Fixed values stated in header lines ('AC voltage: 10 mV', '# Temp. = 140 °C'), read with the
     vocabulary's key spellings and units (vocabulary.HEADER_FACTS), in SI; first statement wins.
     A value whose unit is missing or unknown is not guessed (°C and K both occur)."""
-    from ssbcert.importers.vocabulary import FACT_UNITS, HEADER_FACTS, UNITS as COLUMN_UNITS
+    from ssbcert.importers.vocabulary import FACT_UNITS, HEADER_FACTS
 
     keys = {normalise_label(k): fact for fact, spellings in HEADER_FACTS.items() for k in spellings}
     out: dict[str, float] = {}
@@ -247,9 +250,9 @@ def header_facts(lines: Sequence[str]) -> dict[str, float]:
             continue
         number, unit = float(v.group("number").replace(",", ".")), v.group("unit").strip()
         if fact == "temperature_K":
-            offset = COLUMN_UNITS["temperature"].get(unit)
-            if offset is not None:
-                out[fact] = number + offset
+            found = _unit_factor("temperature", unit) if unit else None
+            if found is not None:
+                out[fact] = number + (273.15 if found[1] else 0.0)
         elif unit in FACT_UNITS[fact]:
             out[fact] = number * FACT_UNITS[fact][unit]
     return out

@@ -66,26 +66,28 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-# Quantity kind -> unit spelling -> factor to SI (Hz, ohm, degree, s; temperature: offset to K).
-# Case matters where prefixes clash (MHz / mHz, MOhm / mOhm). Spellings not here go to
-# ssbcert.units (the project's unit system) before a column is declared unusable.
-UNITS: dict[str, dict[str, float]] = {
-    "frequency": {"Hz": 1.0, "hz": 1.0, "HZ": 1.0, "1/s": 1.0, "kHz": 1e3, "khz": 1e3, "KHz": 1e3, "MHz": 1e6,
-                  "mHz": 1e-3, "GHz": 1e9},
-    "impedance": {"ohm": 1.0, "ohms": 1.0, "Ohm": 1.0, "Ohms": 1.0, "OHM": 1.0, "OHMS": 1.0, "\u03a9": 1.0, "\u2126": 1.0,
-                  "a": 1.0, "b": 1.0, "Ohm.": 1.0,  # ZPlot's Z'(a), Z''(b): ohm
-                  "kohm": 1e3, "kOhm": 1e3, "kΩ": 1e3, "kohms": 1e3, "kOhms": 1e3, "KOhm": 1e3,
-                  "Mohm": 1e6, "MOhm": 1e6, "MΩ": 1e6, "MOhms": 1e6,
-                  "mohm": 1e-3, "mOhm": 1e-3, "mΩ": 1e-3, "GOhm": 1e9, "GΩ": 1e9},
-    "phase": {"deg": 1.0, "Deg": 1.0, "DEG": 1.0, "°": 1.0, "º": 1.0, "degree": 1.0, "degrees": 1.0,
-              "rad": 57.29577951308232, "Rad": 57.29577951308232, "radian": 57.29577951308232},
-    "time": {"s": 1.0, "sec": 1.0, "Sec": 1.0, "secs": 1.0, "S": 1.0, "ms": 1e-3, "min": 60.0, "h": 3600.0},
-    "temperature": {"K": 0.0, "°C": 273.15, "ºC": 273.15, "C": 273.15, "degC": 273.15, "deg C": 273.15,
-                    "Celsius": 273.15, "°K": 0.0},
+# Quantity kind -> unit spelling as vendors write it -> the unit it means (a spelling pint reads).
+# Only spellings are data here: every factor comes from the project's unit system (pint, through
+# importers/units.py); a unit equal to the kind's SI unit needs no conversion. Case matters where
+# prefixes clash (MHz / mHz, MOhm / mOhm); other spellings are also tried case-folded.
+UNITS: dict[str, dict[str, str]] = {
+    "frequency": {"Hz": "Hz", "hz": "Hz", "HZ": "Hz", "1/s": "Hz", "kHz": "kHz", "khz": "kHz", "KHz": "kHz",
+                  "MHz": "MHz", "mHz": "mHz", "GHz": "GHz"},
+    "impedance": {"ohm": "ohm", "ohms": "ohm", "Ohm": "ohm", "Ohms": "ohm", "OHM": "ohm", "OHMS": "ohm",
+                  "\u03a9": "ohm", "\u2126": "ohm", "a": "ohm", "b": "ohm",  # ZPlot's Z'(a), Z''(b): ohm
+                  "kohm": "kohm", "kOhm": "kohm", "k\u03a9": "kohm", "kohms": "kohm", "kOhms": "kohm", "KOhm": "kohm",
+                  "Mohm": "Mohm", "MOhm": "Mohm", "M\u03a9": "Mohm", "MOhms": "Mohm",
+                  "mohm": "mohm", "mOhm": "mohm", "m\u03a9": "mohm"},
+    "phase": {"deg": "deg", "Deg": "deg", "DEG": "deg", "°": "deg", "º": "deg", "degree": "deg", "degrees": "deg",
+              "rad": "rad", "Rad": "rad", "radian": "rad"},
+    "time": {"s": "s", "sec": "s", "Sec": "s", "secs": "s", "S": "s", "ms": "ms", "min": "min", "h": "h"},
+    "temperature": {"K": "K", "°C": "degC", "ºC": "degC", "C": "degC", "degC": "degC", "deg C": "degC",
+                    "Celsius": "degC", "°K": "K"},
 }
 UNIT_KIND = {FREQUENCY: "frequency", Z_REAL: "impedance", Z_IMAG: "impedance", Z_MOD: "impedance",
              PHASE: "phase", TIME: "time", TEMPERATURE: "temperature"}
 SI_UNIT = {"frequency": "Hz", "impedance": "ohm", "phase": "deg", "time": "s", "temperature": "K"}
+KIND_QUANTITY = {"frequency": FREQUENCY, "impedance": Z_REAL, "phase": PHASE, "time": TIME, "temperature": TEMPERATURE}
 
 # Fixed-value header lines ("AC voltage: 10 mV", "Temp. = 140 °C"): key spellings -> provenance field.
 # Keys are matched after normalise_label; values are "number [unit]".
@@ -99,6 +101,8 @@ HEADER_FACTS: dict[str, tuple[str, ...]] = {
     "diameter_m": ("diameter", "samplediameter", "electrodediameter"),
     "area_m2": ("area", "electrodearea", "electrodesurfacearea", "samplearea"),
 }
+# Header facts are not column units: their few spellings carry their SI factor here (to move to
+# ssbcert.units once it reads volts and areas for every caller).
 FACT_UNITS: dict[str, dict[str, float]] = {
     "ac_amplitude_V": {"V": 1.0, "Vrms": 1.0, "mV": 1e-3, "mVrms": 1e-3, "mV rms": 1e-3, "V rms": 1.0, "µV": 1e-6},
     "dc_bias_V": {"V": 1.0, "mV": 1e-3},

@@ -15,7 +15,7 @@ from ssbcert.importers.vocabulary import (
 
 A_UNIT = {"frequency": "Hz", "impedance": "Ohm", "phase": "deg", "time": "s", "temperature": "°C"}
 LABEL_CASES = sorted({(q, s) for q, by_vendor in LABELS.items() for spellings in by_vendor.values() for s in spellings})
-UNIT_CASES = sorted((kind, u, f) for kind, table in UNITS.items() for u, f in table.items())
+UNIT_CASES = sorted((kind, u, m) for kind, table in UNITS.items() for u, m in table.items())
 NOTATIONS = ("{l} ({u})", "{l} [{u}]", "{l}/{u}", "{l}. [{u}]", "{l} ({u}).")
 
 
@@ -33,15 +33,20 @@ def test_every_label_spelling_in_every_unit_notation(quantity, spelling):
             assert spec is not None and (spec.quantity, spec.sign) == (quantity, -1.0)
 
 
-@pytest.mark.parametrize("kind,unit,factor", UNIT_CASES, ids=[f"{k}:{u}" for k, u, _ in UNIT_CASES])
-def test_every_unit_spelling(kind, unit, factor):
+# what each unit the vocabulary names is worth in SI (the test's own truth, not the code's)
+SI_VALUE = {"Hz": 1.0, "kHz": 1e3, "MHz": 1e6, "mHz": 1e-3, "GHz": 1e9, "ohm": 1.0, "kohm": 1e3, "Mohm": 1e6,
+            "mohm": 1e-3, "deg": 1.0, "rad": 180 / math.pi, "s": 1.0, "ms": 1e-3, "min": 60.0, "h": 3600.0}
+
+
+@pytest.mark.parametrize("kind,unit,meant", UNIT_CASES, ids=[f"{k}:{u}" for k, u, _ in UNIT_CASES])
+def test_every_unit_spelling(kind, unit, meant):
     label = {"frequency": "freq", "impedance": "Z'", "phase": "Phase", "time": "time", "temperature": "Temp"}[kind]
     spec = classify(f"{label} [{unit}]")
-    assert spec is not None and spec.quantity == {"impedance": Z_REAL}.get(kind, kind if kind != "time" else TIME)
+    assert spec is not None and spec.quantity == {"impedance": Z_REAL}.get(kind, kind)
     if kind == "temperature":
-        assert spec.celsius == (factor != 0.0)
+        assert spec.celsius == (meant == "degC")
     else:
-        assert spec.scale == factor
+        assert spec.scale == pytest.approx(SI_VALUE[meant], rel=1e-12)
 
 
 @pytest.mark.parametrize("header,quantity,scale,sign", [
