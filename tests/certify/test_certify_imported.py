@@ -11,7 +11,7 @@ from ssbcert.importers.api import import_files, with_stated_temperature
 from ssbcert.importers.session import write_session
 from ssbcert.errors import InputError
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures" / "vendor_formats"
+FIX = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "vendor_formats"  # read in place, never copied
 SAMPLE = Path(__file__).resolve().parents[2] / "ssbcert" / "data" / "default_sample.yaml"
 
 
