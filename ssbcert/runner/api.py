@@ -20,7 +20,7 @@ from ssbcert.runner.engine import Engine
 from ssbcert.runner.replay import ReplayClock, ReplayDivergence, Transcript, TranscriptEnd, transport_factory
 from ssbcert.session.files import dumps
 from ssbcert.session.reader import load_session
-from ssbcert.session.store import PLAN, SessionWriter
+from ssbcert.session.store import CONTROL, PLAN, SessionWriter
 
 STEP_MODELS = {
     "identify": Identify,
@@ -175,6 +175,7 @@ def _execute(
 ) -> RunResult:
     t0 = time.monotonic()
     control = control or RunControl()
+    control.attach(writer.path / CONTROL)  # pause / resume / abort requests from other processes (the monitor)
     subs: list[Callable[[Document], None]] = [_journal(writer), *(subscribers or [])]
     display: Any = contextlib.nullcontext()
     if progress:
@@ -189,7 +190,8 @@ def _execute(
             writer.io.step = "open"
             bench = access.open(config, recorder=writer.io)
             try:
-                result = Engine(plan, bench, writer, Emitter(subs), control).run()
+                estimate = {"estimate_total_s": est.total_s, "estimate_s": [[k, v] for k, v in est.per_step_s.items()]}
+                result = Engine(plan, bench, writer, Emitter(subs, estimate), control).run()
             finally:
                 writer.io.step = "close"
                 bench.close()

@@ -7,6 +7,7 @@
     journal.jsonl    documents: start / descriptor / event / step_done / suspend / stop
     io.jsonl         every instrument exchange: segment, step id, resource, direction, bytes
     records.jsonl    every measured record, keyed by step id and point id
+    control.jsonl    operator requests (pause / resume / abort) from other processes, see runner/control.py
     manifest.json    SHA-256 of every file (rewritten atomically at checkpoints and at stop)
 
 Append-only. A record line is fsynced before the run moves on (it is the commit of its point);
@@ -36,6 +37,7 @@ JOURNAL = "journal.jsonl"
 IO = "io.jsonl"
 RECORDS = "records.jsonl"
 MANIFEST = "manifest.json"
+CONTROL = "control.jsonl"
 
 
 def _json_bytes(obj: Any) -> bytes:
