@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import socket
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -190,8 +192,8 @@ def _execute(
             writer.io.step = "open"
             bench = access.open(config, recorder=writer.io)
             try:
-                estimate = {"estimate_total_s": est.total_s, "estimate_s": [[k, v] for k, v in est.per_step_s.items()]}
-                result = Engine(plan, bench, writer, Emitter(subs, estimate), control).run()
+                extra = {"estimate_total_s": est.total_s, "estimate_s": [[k, v] for k, v in est.per_step_s.items()], "pid": os.getpid(), "host": socket.gethostname()}
+                result = Engine(plan, bench, writer, Emitter(subs, extra), control).run()
             finally:
                 writer.io.step = "close"
                 bench.close()
