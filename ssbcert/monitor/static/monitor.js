@@ -92,7 +92,8 @@ function renderProgress() {
   $("bar-fill").style.width = `${(100 * p.fraction).toFixed(1)}%`;
   let text = `step ${p.steps_done}/${p.steps_total} · ${(100 * p.fraction).toFixed(0)} %`;
   if (p.instrument_left_s != null) text += ` · instrument time left ${duration(p.instrument_left_s)}`;
-  if (p.eta_wall_s != null) text += ` · ETA ${duration(p.eta_wall_s)}`;
+  if (S.status && S.status.state === "paused") text += " · paused";
+  else if (p.eta_wall_s != null) text += ` · ETA ${duration(p.eta_wall_s)}`;
   $("progress-text").textContent = text;
   if (p.current) {
     $("step-where").textContent = `${p.current.id} (${p.current.where})`;
@@ -128,13 +129,17 @@ function renderSpectra() {
 
 function renderTemperature() {
   const rows = S.temperature.filter(r => r[0] != null && r[1] != null);
-  const x = rows.map(r => r[0] / 60);
+  // no line across a stretch without readings (the stage is not read during a sweep)
+  const gaps = rows.slice(1).map((r, i) => r[0] - rows[i][0]).sort((a, b) => a - b);
+  const typical = gaps.length ? gaps[Math.floor(gaps.length / 2)] : Infinity;
+  const x = [], y = [];
+  rows.forEach((r, i) => { if (i && r[0] - rows[i - 1][0] > 4 * typical) { x.push(NaN); y.push(NaN); } x.push(r[0] / 60); y.push(r[1] - K0); });
   const withBand = rows.filter(r => r[2] != null && r[3] != null);
   const sx = [], sy = [];  // the setpoint as a staircase: it changes at a step, it does not ramp between readings
   withBand.forEach((r, i) => { if (i && r[2] !== withBand[i - 1][2]) { sx.push(r[0] / 60); sy.push(withBand[i - 1][2] - K0); } sx.push(r[0] / 60); sy.push(r[2] - K0); });
   const series = [
     {x: sx, y: sy, color: "#66727e", dash: [5, 4], width: 1.2},
-    {x, y: rows.map(r => r[1] - K0), color: "#c5221f", width: 1.6, marker: rows.length < 300 ? 1.5 : false},
+    {x, y, color: "#c5221f", width: 1.6, marker: rows.length < 300 ? 1.5 : false},
   ];
   const bands = [];  // one band per setpoint, so no sliver joins two of them
   for (const r of withBand) {
@@ -160,7 +165,7 @@ function renderDc() {
 
 function renderLists() {
   $("messages").innerHTML = S.messages.slice(-60).reverse().map(m =>
-    `<li><span class="k k-${esc(m.kind)}">${esc(m.kind)}</span> ${esc(m.step)}: ${esc(m.text)}</li>`).join("") || "<li>none</li>";
+    `<li><span class="t">${esc((m.wall_utc || "").slice(11, 19))}</span> <span class="k k-${esc(m.kind)}">${esc(m.kind)}</span> ${esc(m.step)}: ${esc(m.text)}</li>`).join("") || "<li>none</li>";
   $("io").innerHTML = S.io.map(e => {
     const cls = e.dir === "write" ? "w" : e.dir === "read" ? "r" : "e";
     const arrow = e.dir === "write" ? "→" : e.dir === "read" ? "←" : "·";
