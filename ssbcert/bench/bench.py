@@ -36,8 +36,8 @@ class RecordingClock(SimClock):
         return self._inner.wall_seconds(instrument_seconds)
 
 
-def sim_bench_for(config: BenchConfig) -> Any:
-    """Start the twins a `sim: true` bench describes."""
+def sim_bench_for(config: BenchConfig, port_base: int | None = None) -> Any:
+    """Start the twins a `sim: true` bench describes (on consecutive ports from port_base if given)."""
     from ssbcert.sim_instruments.bench import SampleSpec, SimBench, TwinSpec
 
     s = config.sample
@@ -58,7 +58,7 @@ def sim_bench_for(config: BenchConfig) -> Any:
         role: TwinSpec(inst.driver, dict(inst.twin_options), [f.as_plan_item() for f in inst.faults])
         for role, inst in config.instruments.items()
     }
-    return SimBench(twins, spec, time_scale=config.time_scale, seed=config.seed, noise_relative=s.noise_relative)
+    return SimBench(twins, spec, time_scale=config.time_scale, seed=config.seed, noise_relative=s.noise_relative, port_base=port_base)
 
 
 class Bench:
