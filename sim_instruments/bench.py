@@ -65,7 +65,10 @@ class SimBench:
         noise_relative: float | None = None,
         control: bool = True,
         control_token: str | None = None,
+        port_base: int | None = None,
     ) -> None:
+        """port_base: twins listen on port_base, port_base + 1, ... in bench order, the control
+        channel on the next port; None: any free ports."""
         self.clock = SimClock(time_scale)
         spec = sample or SampleSpec()
         self.sample = spec.build()
@@ -84,11 +87,13 @@ class SimBench:
             faults = FaultPlan.from_config(tspec.faults, seed=seed + 101 * (i + 1))
             twin = twin_cls(self.env, faults=faults, seed=seed + i, noise=noise_relative, **tspec.options)
             self.twins[role] = twin
-            self.servers[role] = TwinServer(twin).start()
+            port = 0 if port_base is None else port_base + len(self.servers)
+            self.servers[role] = TwinServer(twin, port=port).start()
             self.roles[role] = role
             by_driver[tspec.driver] = role
         self.control_token = control_token  # when set, every control request must carry it
-        self.control = ControlServer(self.handle_control) if control else None
+        port = 0 if port_base is None else port_base + len(self.servers)
+        self.control = ControlServer(self.handle_control, port=port) if control else None
 
     @property
     def resources(self) -> dict[str, str]:

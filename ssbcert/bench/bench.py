@@ -49,10 +49,11 @@ def unreachable(config: BenchConfig, role: str, resource: str, exc: Exception, f
                             file=source or f"bench {config.name!r}", line=line, field=where)
 
 
-def sim_bench_for(config: BenchConfig) -> Any:
-    """Start the twins a `sim: true` bench describes (a twin refusing its options names that line)."""
+def sim_bench_for(config: BenchConfig, port_base: int | None = None) -> Any:
+    """Start the twins a `sim: true` bench describes (on consecutive ports from port_base if given;
+    a twin refusing its options names that line)."""
     try:
-        return _sim_bench_for(config)
+        return _sim_bench_for(config, port_base)
     except (TypeError, ValueError) as exc:
         role = next((r for r, i in config.instruments.items() if i.twin_options), next(iter(config.instruments)))
         source, line, where = config.where(role, "twin_options")
@@ -60,7 +61,7 @@ def sim_bench_for(config: BenchConfig) -> Any:
                          line=line, field=where) from None
 
 
-def _sim_bench_for(config: BenchConfig) -> Any:
+def _sim_bench_for(config: BenchConfig, port_base: int | None = None) -> Any:
     from ssbcert.sim_instruments.bench import SampleSpec, SimBench, TwinSpec
 
     s = config.sample
@@ -81,7 +82,7 @@ def _sim_bench_for(config: BenchConfig) -> Any:
         role: TwinSpec(inst.driver, dict(inst.twin_options), [f.as_plan_item() for f in inst.faults])
         for role, inst in config.instruments.items()
     }
-    return SimBench(twins, spec, time_scale=config.time_scale, seed=config.seed, noise_relative=s.noise_relative)
+    return SimBench(twins, spec, time_scale=config.time_scale, seed=config.seed, noise_relative=s.noise_relative, port_base=port_base)
 
 
 class Bench:

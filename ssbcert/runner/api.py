@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import socket
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -21,7 +23,7 @@ from ssbcert.runner.replay import ReplayClock, ReplayDivergence, Transcript, Tra
 from ssbcert.session.files import dumps
 from ssbcert.session.integrity import require_intact
 from ssbcert.session.reader import load_session
-from ssbcert.session.store import PLAN, SessionWriter
+from ssbcert.session.store import CONTROL, PLAN, SessionWriter
 
 STEP_MODELS = {
     "identify": Identify,
@@ -225,6 +227,7 @@ def _execute(
     """Run the plan on `opened` (a bench run() already opened) or on a bench opened here."""
     t0 = time.monotonic()
     control = control or RunControl()
+    control.attach(writer.path / CONTROL)  # pause / resume / abort requests from other processes (the monitor)
     subs: list[Callable[[Document], None]] = [_journal(writer), *(subscribers or [])]
     display: Any = contextlib.nullcontext()
     if progress:
@@ -239,7 +242,8 @@ def _execute(
             writer.io.step = "open"
             bench = opened if opened is not None else access.open(config, recorder=writer.io)
             try:
-                result = Engine(plan, bench, writer, Emitter(subs), control).run()
+                extra = {"estimate_total_s": est.total_s, "estimate_s": [[k, v] for k, v in est.per_step_s.items()], "pid": os.getpid(), "host": socket.gethostname()}
+                result = Engine(plan, bench, writer, Emitter(subs, extra), control).run()
             finally:
                 writer.io.step = "close"
                 bench.close()

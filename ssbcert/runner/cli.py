@@ -66,16 +66,24 @@ def register(app: typer.Typer) -> None:
         operator: Optional[str] = typer.Option(None, "--operator"),
         param: Optional[list[str]] = typer.Option(None, "--param", help="name=value"),
         quiet: bool = typer.Option(False, "--quiet", help="no progress display"),
+        monitor: bool = typer.Option(False, "--monitor", help="serve the live web page of this run (see `ssbcert monitor`)"),
+        monitor_port: int = typer.Option(8765, "--monitor-port", help="port for --monitor (a busy one falls back to a free port)"),
     ) -> None:
         """Run a protocol; the session directory is written as it goes."""
         from ssbcert.runner.api import run
 
+        live = None
         try:
+            if monitor:
+                out, live = _start_monitor(protocol, bench, out, _params(param), monitor_port)
             r = run(protocol, bench, out, sample, operator, _params(param), progress=not quiet)
         except InputError as exc:
             _fail(exc)
         except Exception as exc:
             _fail(exc, 1)
+        finally:
+            if live is not None:
+                live.close()
         _report(r)
 
     @app.command("resume")
@@ -116,6 +124,33 @@ def register(app: typer.Typer) -> None:
         if not r.identical:
             raise typer.Exit(1)
         typer.echo("identical: every record reproduced bit for bit")
+
+
+def _start_monitor(protocol: str, bench: Optional[Path], out: Optional[Path], params: dict[str, str], port: int) -> tuple[Path, object]:
+    """Serve the monitor for the session this run is about to create (it waits for the files)."""
+    from ssbcert.monitor.server import DEFAULT_HOST, bind, start_background
+    from ssbcert.monitor.app import MonitorConfig
+    from ssbcert.runner.api import check, default_session_dir
+
+    if out is None:
+        out = default_session_dir(check(protocol, bench, params)[1].name)
+    session = Path(out).absolute()
+    live = start_background(MonitorConfig(root=session.parent, session=session), bind(DEFAULT_HOST, port))
+    typer.echo(f"monitor: {live.url}", err=True)
+    return session, _Lingering(live)
+
+
+class _Lingering:
+    """Keeps the page served a moment after the run, so the browser receives the stop document."""
+
+    def __init__(self, live: object) -> None:
+        self.live = live
+
+    def close(self) -> None:
+        import time
+
+        time.sleep(1.0)
+        self.live.close()  # type: ignore[attr-defined]
 
 
 def _report(r: object) -> None:
