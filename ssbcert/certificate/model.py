@@ -175,6 +175,7 @@ class Result(_Strict):
     direction: Literal["through_plane", "in_plane", ""] = ""
     value: float
     unit: str
+    unit_ucum: str = Field("", description="the unit as a UCUM code (https://ucum.org), for machine readers")
     u: float = Field(ge=0, description="standard uncertainty, same unit as value")
     U: float = Field(ge=0, description="expanded uncertainty U = k·u")
     k: float = Field(gt=0)
@@ -255,7 +256,8 @@ class LiteratureComparison(_Strict):
 class Limit(_Strict):
     type: Literal["lower", "upper"]
     value: float
-    unit: str
+    unit: str = Field(description="always the unit of the result it limits")
+    unit_ucum: str = Field("", description="the unit as a UCUM code (https://ucum.org)")
 
 
 class Conformity(_Strict):

@@ -166,12 +166,14 @@ def build_certificate(
     not_tested: list[str] = []
     by_quantity = {r.quantity: r.id for r in results if not r.informative}
     required = {r.quantity for r in spec.requirements if r.required and not r.is_informative}
-    for decision in evaluate(spec, measured):
+    units = {r.quantity: r.unit for r in results if not r.informative}  # limits are judged and printed in these
+    for decision in evaluate(spec, measured, units):
         if decision.detail == "no result" and decision.quantity not in required:
             not_tested.append(decision.quantity)  # optional item, stated as an exclusion
             continue
         # a required item without a valid result stays in the report as inconclusive: never a silent pass
-        conformity += conformity_from_decision(decision, by_quantity.get(decision.quantity, decision.quantity))
+        conformity += conformity_from_decision(decision, by_quantity.get(decision.quantity, decision.quantity),
+                                               units.get(decision.quantity))
 
     fit_quality, arcs = [], []
     if findings.series is not None:
