@@ -137,8 +137,13 @@ def factor(from_unit: str, to_unit: str) -> float:
     one = registry().Quantity(1.0, src)
     if not (one._is_multiplicative and registry().Quantity(1.0, dst)._is_multiplicative):
         raise UnitError(f"{from_unit!r} → {to_unit!r} has an offset (use convert)")
-    f = float(one.to(dst).magnitude)
-    return float(f"{f:.15g}")  # 1e-3/1e-6 is 999.9999999999999 in binary; the factor is 1000
+    return snap(float(one.to(dst).magnitude))
+
+
+def snap(x: float) -> float:
+    """Undo binary noise in a decimal factor (1e-3/1e-6 = 999.9999999999999 → 1000); 180/π stays exact."""
+    short = float(f"{x:.12g}")
+    return short if abs(short - x) <= 1e-14 * abs(x) else x
 
 
 def dimension_of(unit: str) -> str | None:

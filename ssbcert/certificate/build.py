@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ssbcert.certificate.model import BudgetEntry, Conformity, Limit, LiteratureComparison, Quantity, RawDataRef, Result
 from ssbcert.certificate.units import conversion_factor
-from ssbcert.units import UnitError, compatible, display_unit, factor as unit_factor, ucum
+from ssbcert.units import UnitError, compatible, display_unit, factor as unit_factor, snap, ucum
 
 if TYPE_CHECKING:  # runtime use is duck-typed; keeps scipy out of registry/verify start-up
     from ssbcert.uncertainty import Measured
@@ -147,7 +147,7 @@ def conformity_from_decision(decision: Any, result_ref: str, result_unit: str | 
             continue
         out.append(Conformity(
             result_ref=result_ref, spec_ref=decision.spec_ref or "specification", decision_rule=rule,
-            limit=Limit(type=kind, value=float(f"{value * scale:.15g}"), unit=unit, unit_ucum=ucum(unit)),
+            limit=Limit(type=kind, value=snap(float(value) * scale), unit=unit, unit_ucum=ucum(unit)),
             guard_band=float(decision.guard_band or 0.0) * (1.0 if dist == "lognormal" else scale), k=float(decision.coverage_factor or 2.0), distribution=dist,
             outcome=outcome, text=decision.reasoning, informative=bool(decision.informative)))
     return out

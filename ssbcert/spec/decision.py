@@ -13,7 +13,7 @@ from typing import Literal, Mapping
 
 from ssbcert.numfmt import format_with_uncertainty
 from ssbcert.spec.model import Requirement, Spec
-from ssbcert.units import UnitError, display_unit, factor, normalise, pretty
+from ssbcert.units import UnitError, display_unit, factor, normalise, pretty, snap
 from ssbcert.uncertainty import Measured
 
 Outcome = Literal["pass", "fail", "inconclusive"]
@@ -63,8 +63,8 @@ def _u(unit: str) -> str:
 
 
 def _scaled(value: float | None, f: float) -> float | None:
-    """A limit in another unit; 15 significant digits, so 95 % is 0.95 and not 0.9500000000000001."""
-    return None if value is None else float(f"{value * f:.15g}")
+    """A limit in another unit, so 95 % is 0.95 and not 0.9500000000000001."""
+    return None if value is None else snap(value * f)
 
 
 def decide(req: Requirement, result: Measured | None, default_rule: str = "guarded", level: float = 0.95,
