@@ -59,7 +59,8 @@ EXAMPLES: Final[dict[str, tuple[str, ...]]] = {
 
 # Dimensionless units that are fractions; angles (also dimensionless to pint) never are.
 _FRACTION_NAMES: Final = frozenset({"percent", "ppm", "permille", "ppb"})
-_SPELLING: Final = (("μ", "µ"), ("Ohms", "ohm"), ("Ohm", "ohm"), ("Ω", "ohm"), ("Å", "angstrom"), ("·", "*"), ("⋅", "*"), ("²", "^2"), ("³", "^3"),
+_SPELLING: Final = (("μ", "µ"), ("Ohms", "ohm"), ("Ohm", "ohm"), ("Ω", "ohm"), ("Å", "angstrom"), ("·", "*"), ("⋅", "*"),
+                    ("²", "^2"), ("³", "^3"),
                     ("½", "^0.5"), ("^(1/2)", "^0.5"), ("⁻¹", "^-1"), ("−", "-"))
 _BARE_EXP: Final = re.compile(r"(?<=[A-Za-zµ])([23])\b")  # m2 -> m^2 (kg/m3, cm2)
 _DIMENSIONLESS_WORDS: Final = frozenset({"", "1", "dimensionless", "fraction", "-"})

@@ -148,7 +148,8 @@ def conformity_from_decision(decision: Any, result_ref: str, result_unit: str | 
         out.append(Conformity(
             result_ref=result_ref, spec_ref=decision.spec_ref or "specification", decision_rule=rule,
             limit=Limit(type=kind, value=snap(float(value) * scale), unit=unit, unit_ucum=ucum(unit)),
-            guard_band=float(decision.guard_band or 0.0) * (1.0 if dist == "lognormal" else scale), k=float(decision.coverage_factor or 2.0), distribution=dist,
+            guard_band=float(decision.guard_band or 0.0) * (1.0 if dist == "lognormal" else scale),
+            k=float(decision.coverage_factor or 2.0), distribution=dist,
             outcome=outcome, text=decision.reasoning, informative=bool(decision.informative)))
     return out
 
