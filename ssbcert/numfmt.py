@@ -8,10 +8,11 @@ expects them (Ω·cm², mg/cm², µm), from :func:`ssbcert.units.pretty`.
 from __future__ import annotations
 
 import math
+from typing import Sequence
 
 from ssbcert.units import pretty
 
-__all__ = ["gum_round", "format_with_uncertainty", "value_with_unit", "sig", "unit_text", "limit_text"]
+__all__ = ["gum_round", "format_with_uncertainty", "value_with_unit", "sig", "unit_text", "limit_text", "spectrum_names"]
 
 
 def unit_text(unit: str) -> str:
@@ -71,3 +72,35 @@ def limit_text(kind: str, value: float, unit: str, rule: str = "") -> str:
     text = unit_text(unit)
     body = f"{'≥' if kind == 'lower' else '≤'} {value:.3g}" + (f" {text}" if text else "")
     return body + (f" ({rule})" if rule else "")
+
+
+def spectrum_names(temperatures_K: Sequence[float | None], band_K: float = 2.0) -> list[str]:
+    """Human names for spectra in measurement order: '25 °C, heating, sweep 1'.
+
+    The direction is read from the temperature sequence (a step more than `band_K` up is heating,
+    down is cooling; before the first step the direction of that first step is used), and sweeps
+    count repeats at one temperature in one direction. A spectrum without a temperature is 'spectrum n'.
+    """
+    known = [t for t in temperatures_K if t is not None]
+    direction = ""
+    for a, b in zip(known, known[1:]):
+        if abs(b - a) > band_K:
+            direction = "heating" if b > a else "cooling"
+            break
+    names: list[str] = []
+    sweeps: dict[tuple[int, str], int] = {}
+    previous: float | None = None
+    for i, t in enumerate(temperatures_K):
+        if t is None:
+            names.append(f"spectrum {i + 1}")
+            continue
+        if previous is not None and abs(t - previous) > band_K:
+            direction = "heating" if t > previous else "cooling"
+            previous = t
+        elif previous is None:
+            previous = t
+        key = (round(t - 273.15), direction)
+        sweeps[key] = sweeps.get(key, 0) + 1
+        parts = [f"{t - 273.15:.0f} °C", direction, f"sweep {sweeps[key]}"]
+        names.append(", ".join(p for p in parts if p))
+    return names

@@ -202,6 +202,7 @@ class FitQuality(_Strict):
     """How well the circuit fit and the Kramers–Kronig test went for one spectrum."""
 
     spectrum_ref: str
+    label: str = Field("", description="human name, e.g. '25 °C, heating, sweep 1'")
     circuit: str
     chi_square: float | None = None
     residual_rms_pct: float | None = None

@@ -158,7 +158,7 @@ def _details(cert: Certificate, s: dict[str, ParagraphStyle]) -> list[Any]:
     if cert.fit_quality or cert.arc_assignments:
         out.append(_p("Fit quality, Kramers–Kronig and bulk/GB assignment", s["h2"]))
         for f in cert.fit_quality:
-            out.append(_p(f"{f.spectrum_ref}: {f.circuit}; χ² = {sig(f.chi_square)}; residual RMS = {sig(f.residual_rms_pct)} %; "
+            out.append(_p(f"{f.label or f.spectrum_ref}: {f.circuit}; χ² = {sig(f.chi_square)}; residual RMS = {sig(f.residual_rms_pct)} %; "
                           f"KK max = {sig(f.kk_residual_max_pct)} % ({'pass' if f.kk_pass else 'fail' if f.kk_pass is False else '—'})", b))
         rows = [["Element", "Assigned", "C / F", "C·h/A / F cm⁻¹", "ε_r", "f_apex / Hz", "Evidence"]] + [
             [_p(a.element, sm), _p(a.assignment, sm), _p(f"{a.capacitance_F:.3g}" if a.capacitance_F else "—", sm),

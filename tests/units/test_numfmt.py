@@ -36,3 +36,13 @@ def test_value_and_limit_text_with_display_units() -> None:
     assert value_with_unit(0.8, 0.85, "%") == "0.80 ± 0.85 %"
     assert limit_text("lower", 95.0, "%", "guarded") == "≥ 95 % (guarded)"
     assert limit_text("upper", 1.0, "mg/cm^2") == "≤ 1 mg/cm²"
+
+
+def test_spectra_get_human_names_from_the_temperature_sequence() -> None:
+    from ssbcert.numfmt import spectrum_names
+
+    temps = [298.15, 298.3, 323.15, 373.15, 323.15, 298.15, None]
+    assert spectrum_names(temps) == ["25 °C, heating, sweep 1", "25 °C, heating, sweep 2", "50 °C, heating, sweep 1",
+                                     "100 °C, heating, sweep 1", "50 °C, cooling, sweep 1", "25 °C, cooling, sweep 1",
+                                     "spectrum 7"]
+    assert spectrum_names([298.15]) == ["25 °C, sweep 1"]
