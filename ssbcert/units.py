@@ -135,10 +135,15 @@ def factor(from_unit: str, to_unit: str) -> float:
     src, dst = parse_unit(from_unit), parse_unit(to_unit)
     if src == dst:
         return 1.0
-    one = registry().Quantity(1.0, src)
-    if not (one._is_multiplicative and registry().Quantity(1.0, dst)._is_multiplicative):
+    if not (multiplicative(src) and multiplicative(dst)):
         raise UnitError(f"{from_unit!r} → {to_unit!r} has an offset (use convert)")
-    return snap(float(one.to(dst).magnitude))
+    return snap(float(registry().Quantity(1.0, src).to(dst).magnitude))
+
+
+def multiplicative(unit: "pint.Unit | str") -> bool:
+    """False for offset scales (degC, degF), whose conversions are not a factor."""
+    u = parse_unit(unit) if isinstance(unit, str) else unit
+    return bool(registry().Quantity(1.0, u)._is_multiplicative)
 
 
 def snap(x: float) -> float:
@@ -193,7 +198,7 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
     if not compatible(from_unit, to_unit):
         raise UnitError(f"cannot convert {from_unit!r} to {to_unit!r}")
     src, dst = parse_unit(from_unit), parse_unit(to_unit)
-    if registry().Quantity(1.0, src)._is_multiplicative and registry().Quantity(1.0, dst)._is_multiplicative:
+    if multiplicative(src) and multiplicative(dst):
         return value * factor(from_unit, to_unit)
     return float(registry().Quantity(value, src).to(dst).magnitude)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from ssbcert.units import EXAMPLES, SI_UNIT, UnitError, compatible, convert, known_unit, parse_unit
+from ssbcert.units import EXAMPLES, SI_UNIT, UnitError, compatible, convert, known_unit, multiplicative, parse_unit
 
 __all__ = ["QUANTITY_RE", "SI_UNIT", "UnitError", "format_quantity", "parse_quantity", "quantity_parser",
            "quantity_pattern"]
@@ -30,17 +30,11 @@ def _unit(unit: str, dimension: str) -> str:
     unit = _ALIASES.get(dimension, {}).get(unit, unit)
     if not known_unit(unit):
         raise UnitError(f"unknown unit {unit!r}: expected a {dimension.replace('_', ' ')} unit such as {_allowed(dimension)}")
-    if dimension == "temperature_difference" and _is_offset(unit):
+    if dimension == "temperature_difference" and not multiplicative(unit):
         raise UnitError(f"a temperature difference must be in K or mK, not {unit}")
     if not compatible(unit, SI_UNIT[dimension]):
         raise UnitError(f"unit {unit!r} is not a {dimension.replace('_', ' ')} unit; expected one like {_allowed(dimension)}")
     return unit
-
-
-def _is_offset(unit: str) -> bool:
-    from ssbcert.units import registry
-
-    return not registry().Quantity(1.0, parse_unit(unit))._is_multiplicative
 
 
 def parse_quantity(value: Any, dimension: str) -> float:
@@ -61,7 +55,7 @@ def parse_quantity(value: Any, dimension: str) -> float:
     if parse_unit(unit) == parse_unit(si):
         return number  # bit for bit: format_quantity's output reads back exactly
     out = convert(number, unit, si)
-    return round(out, 9) if _is_offset(unit) else out  # -20 degC is 253.15 K, not 253.14999999999998
+    return round(out, 9) if not multiplicative(unit) else out  # -20 degC is 253.15 K, not 253.14999999999998
 
 
 def quantity_parser(dimension: str) -> Callable[[Any], float]:
