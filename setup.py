@@ -18,6 +18,7 @@ setup(
         "ssbcert.protocols": ["*.yaml"],
         "ssbcert": ["data/*.csv", "data/*.yaml", "templates/*"],
         "ssbcert.bench": ["*.yaml"],
+        "ssbcert.monitor": ["static/*"],  # the monitor page and its plotting script (no CDN)
     },
     include_package_data=True,
 )

@@ -7,6 +7,8 @@ with bounded retries and backoff.
 """
 from __future__ import annotations
 
+import select
+import socket
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
@@ -97,6 +99,38 @@ def _is_disconnect(exc: BaseException) -> bool:
     return isinstance(exc, (ConnectionError, BrokenPipeError, OSError))
 
 
+def _socket_of(res: Any) -> tuple[Any, Any]:
+    """(socket, pyvisa-py session) of a raw-socket resource, or (None, None) on other backends."""
+    try:
+        session = res.visalib.sessions[res.session]
+        sock = session.interface
+    except Exception:
+        return None, None
+    return (sock, session) if isinstance(sock, socket.socket) else (None, None)
+
+
+def _check_connected(res: Any, resource: str) -> None:
+    """pyvisa-py reports a refused TCP connect as opened; the first write would then fail. Ask the
+    socket itself, so an unreachable instrument is found when it is opened."""
+    import os
+
+    sock, _ = _socket_of(res)
+    if sock is None:
+        return
+    err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    try:
+        if not err:
+            sock.getpeername()
+    except OSError as exc:
+        err = exc.errno or -1
+    if err:
+        try:
+            res.close()
+        except Exception:
+            pass
+        raise ConnectionLost(resource, f"cannot open: {os.strerror(err) if err > 0 else 'not connected'}")
+
+
 def _is_timeout(exc: BaseException) -> bool:
     try:
         from pyvisa import constants
@@ -117,6 +151,7 @@ class VisaTransport(Transport):
         self.recorder = recorder
         self._res: Any = None
         self.round_trips = 0
+        self._lost_since: float | None = None  # monotonic time the link was first found down
         self._open()
 
     # ---- connection ---------------------------------------------------------------------
@@ -128,10 +163,11 @@ class VisaTransport(Transport):
             cls._managers[library] = pyvisa.ResourceManager(library)
         return cls._managers[library]
 
-    def _open(self) -> None:
+    def _open(self, open_timeout_s: float | None = None) -> None:
         rm = self._manager(self.config.visa_library)
+        wait_s = self.config.timeout_s if open_timeout_s is None else max(open_timeout_s, 0.05)
         try:
-            res = rm.open_resource(self.resource, open_timeout=int(self.config.timeout_s * 1000))
+            res = rm.open_resource(self.resource, open_timeout=int(wait_s * 1000))
         except Exception as exc:
             raise ConnectionLost(self.resource, f"cannot open: {exc}") from exc
         res.read_termination = self.config.read_termination
@@ -149,21 +185,38 @@ class VisaTransport(Transport):
         if self.config.serial and self.resource.upper().startswith("ASRL"):
             for key, value in self.config.serial.items():
                 setattr(res, key, value)
+        _check_connected(res, self.resource)
         self._res = res
 
     def reopen(self) -> None:
-        """Close (not the shared ResourceManager) and reopen with bounded retries and backoff."""
+        """Close (not the shared ResourceManager) and reopen with backoff, within a budget of one
+        timeout counted from the first loss: a link that stays down ends the step promptly, with
+        the reason "connection lost", instead of after attempts × timeouts."""
         self.close()
+        if self._lost_since is None:
+            self._lost_since = time.monotonic()
+        deadline = self._lost_since + self.config.timeout_s
         last: Exception | None = None
-        for attempt in range(self.config.reconnect_attempts):
-            time.sleep(self.config.reconnect_backoff_s * (2**attempt))
+        attempts = 0
+        while attempts < self.config.reconnect_attempts:
+            wait = self.config.reconnect_backoff_s * (2**attempts)
+            if attempts and time.monotonic() + wait >= deadline:
+                break
+            if not attempts and time.monotonic() >= deadline:
+                break  # the budget was spent by earlier recoveries of this same loss
+            time.sleep(wait)
+            attempts += 1
             try:
-                self._open()
+                self._open(deadline - time.monotonic())
+                self._lost_since = None
                 self._log("event", b"reconnected")
                 return
             except ConnectionLost as exc:
                 last = exc
-        raise ConnectionLost(self.resource, f"reconnect failed after {self.config.reconnect_attempts} attempts: {last}")
+        down = time.monotonic() - self._lost_since
+        raise ConnectionLost(
+            self.resource, f"connection lost: no reconnect within {down:.1f} s ({attempts} attempts)" + (f"; last: {last}" if last else "")
+        )
 
     def close(self) -> None:
         if self._res is not None:
@@ -192,6 +245,30 @@ class VisaTransport(Transport):
                 raise ConnectionLost(self.resource, f"connection lost during {what}: {exc}", command) from exc
             raise
 
+    def _await_reply(self, timeout_s: float) -> None:
+        """On a raw socket, wait for the first reply byte here, so a peer that closed (EOF) or
+        reset the connection is seen at once instead of after the whole timeout (pyvisa-py keeps
+        polling a closed socket until its timeout ends). Other resources: nothing to do."""
+        sock, session = _socket_of(self._res)
+        if sock is None or getattr(session, "_pending_buffer", None):
+            return
+        deadline = time.monotonic() + timeout_s
+        while True:
+            left = deadline - time.monotonic()
+            readable = select.select([sock], [], [], max(left, 0.0))[0]
+            if not readable:
+                from pyvisa import constants
+                from pyvisa.errors import VisaIOError
+
+                raise VisaIOError(constants.StatusCode.error_timeout)  # what pyvisa's read would raise
+            try:
+                peek = sock.recv(1, socket.MSG_PEEK)
+            except BlockingIOError:
+                continue
+            if not peek:
+                raise ConnectionResetError("the instrument closed the connection (EOF)")
+            return
+
     def write(self, text: str) -> None:
         self._log("write", text.encode("latin-1"))
         self._guard("write", lambda: self._res.write(text), text)
@@ -202,6 +279,7 @@ class VisaTransport(Transport):
 
     def read(self, timeout_s: float | None = None) -> str:
         def do() -> str:
+            self._await_reply(timeout_s if timeout_s is not None else self._res.timeout / 1000.0)
             if timeout_s is not None:
                 old = self._res.timeout
                 self._res.timeout = int(timeout_s * 1000)
@@ -227,6 +305,7 @@ class VisaTransport(Transport):
         def do() -> bytes:
             res = self._res
             old = res.timeout
+            self._await_reply(timeout_s if timeout_s is not None else old / 1000.0)
             if timeout_s is not None:
                 res.timeout = int(timeout_s * 1000)
             try:

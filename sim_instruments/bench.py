@@ -8,6 +8,7 @@ from typing import Any
 
 from ssbcert.drivers.catalog import entry
 from ssbcert.sim_instruments.clock import SimClock
+from ssbcert.sim_instruments.control import AddFault, ClearFaults, ControlError, SetSample, SetStage, State, parse_request
 from ssbcert.sim_instruments.faults import FaultPlan, FaultRule
 from ssbcert.sim_instruments.sample import Electrode, Geometry, VirtualSample
 from ssbcert.sim_instruments.server import ControlServer, TwinServer
@@ -63,7 +64,11 @@ class SimBench:
         seed: int = 0,
         noise_relative: float | None = None,
         control: bool = True,
+        control_token: str | None = None,
+        port_base: int | None = None,
     ) -> None:
+        """port_base: twins listen on port_base, port_base + 1, ... in bench order, the control
+        channel on the next port; None: any free ports."""
         self.clock = SimClock(time_scale)
         spec = sample or SampleSpec()
         self.sample = spec.build()
@@ -82,10 +87,13 @@ class SimBench:
             faults = FaultPlan.from_config(tspec.faults, seed=seed + 101 * (i + 1))
             twin = twin_cls(self.env, faults=faults, seed=seed + i, noise=noise_relative, **tspec.options)
             self.twins[role] = twin
-            self.servers[role] = TwinServer(twin).start()
+            port = 0 if port_base is None else port_base + len(self.servers)
+            self.servers[role] = TwinServer(twin, port=port).start()
             self.roles[role] = role
             by_driver[tspec.driver] = role
-        self.control = ControlServer(self.handle_control) if control else None
+        self.control_token = control_token  # when set, every control request must carry it
+        port = 0 if port_base is None else port_base + len(self.servers)
+        self.control = ControlServer(self.handle_control, port=port) if control else None
 
     @property
     def resources(self) -> dict[str, str]:
@@ -97,11 +105,12 @@ class SimBench:
     def server(self, role: str) -> TwinServer:
         return self.servers[self.roles[role]]
 
-    def handle_control(self, req: dict[str, Any]) -> dict[str, Any]:
-        """Control ops: state, set_sample, set_stage, add_fault, clear_faults, drop_connections."""
-        op = req.get("op")
+    def handle_control(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Control ops (schema in `sim_instruments.control`): state, set_sample, set_stage, add_fault,
+        clear_faults, drop_connections. A refused request raises ControlError; nothing is changed."""
+        req = parse_request(raw, self.control_token)
         t = self.clock.now()
-        if op == "state":
+        if isinstance(req, State):
             T = self.sample.temperature_K(t)
             return {
                 "time_s": t,
@@ -110,27 +119,22 @@ class SimBench:
                 "resources": self.resources,
                 "faults_fired": {r: list(self.twin(r).faults.log) for r in self.roles},
             }
-        if op == "set_sample":
-            self.sample.update(**req["changes"])
+        if isinstance(req, SetSample):
+            self.sample.update(**req.changes)
             return {}
-        if op == "set_stage":
-            stage = self.sample.thermal
-            for key, value in req["changes"].items():
-                if not hasattr(stage, key):
-                    raise KeyError(f"stage has no attribute {key!r}")
-                setattr(stage, key, value)
+        if isinstance(req, SetStage):
+            for key, value in req.changes.model_dump(exclude_none=True).items():
+                setattr(self.sample.thermal, key, value)
             return {}
-        if op == "add_fault":
-            rule = FaultPlan.from_config([req["fault"]]).rules[0]
-            self.twin(req["role"]).faults.add(rule)
-            return {}
-        if op == "clear_faults":
-            self.twin(req["role"]).faults.clear()
-            return {}
-        if op == "drop_connections":
-            self.server(req["role"]).drop_connections()
-            return {}
-        raise ValueError(f"unknown op {op!r}; expected state, set_sample, set_stage, add_fault, clear_faults, drop_connections")
+        if req.role not in self.roles:
+            raise ControlError(f"{req.op}: unknown role {req.role!r}; this bench has {', '.join(self.roles)}")
+        if isinstance(req, AddFault):
+            self.twin(req.role).faults.add(req.fault.rule())
+        elif isinstance(req, ClearFaults):
+            self.twin(req.role).faults.clear()
+        else:
+            self.server(req.role).drop_connections()
+        return {}
 
     def add_fault(self, role: str, rule: FaultRule) -> None:
         self.twin(role).faults.add(rule)

@@ -14,6 +14,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
 FaultKind = Literal[
     "delay",  # reply after `seconds` of wall time (late reply → client timeout → desync)
     "no_reply",  # swallow the reply
@@ -24,6 +26,52 @@ FaultKind = Literal[
     "unstable_temperature",  # stage oscillates with `amplitude_K` forever
 ]
 TRANSPORT_KINDS = {"delay", "no_reply", "garble", "disconnect"}
+_TRIGGERS = ("match", "at", "every", "p", "times")
+_PARAM_KINDS = {"seconds": ("delay",), "code": ("error",), "message": ("error",), "amplitude_K": ("unstable_temperature",),
+                "count": ("overload",)}
+
+
+class FaultSpec(BaseModel):
+    """The schema of one fault, as a bench file or the control channel gives it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: FaultKind
+    match: str = Field("", description="regex on the received message (case-insensitive); '' matches all")
+    at: int | None = Field(default=None, ge=1)
+    every: bool = False
+    p: float = Field(default=0.0, ge=0.0, le=1.0)
+    times: int = Field(default=1, ge=0)
+    seconds: float | None = Field(default=None, gt=0, description="delay: wall seconds")
+    code: int | None = Field(default=None, description="error: instrument error code")
+    message: str | None = None
+    amplitude_K: float | None = Field(default=None, gt=0, description="unstable_temperature")
+    count: int | None = Field(default=None, ge=1, description="overload: measurements affected")
+
+    @field_validator("match")
+    @classmethod
+    def _regex(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return v
+
+    @model_validator(mode="after")
+    def _params_of_kind(self) -> "FaultSpec":
+        for name, kinds in _PARAM_KINDS.items():
+            if getattr(self, name) is not None and self.kind not in kinds:
+                raise ValueError(f"{name} applies to fault kind {' or '.join(kinds)}, not {self.kind}")
+        return self
+
+    def as_plan_item(self) -> dict[str, Any]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+    def rule(self) -> "FaultRule":
+        item = self.as_plan_item()
+        kind = item.pop("kind")
+        triggers = {k: item.pop(k) for k in _TRIGGERS if k in item}
+        return FaultRule(kind=kind, params=item, **triggers)
 
 
 @dataclass
@@ -64,15 +112,17 @@ class FaultPlan:
 
     @classmethod
     def from_config(cls, items: list[dict[str, Any]] | None, seed: int = 0) -> "FaultPlan":
+        """Rules from fault specs (dicts); a spec that does not fit FaultSpec raises ValueError naming it."""
+        from pydantic import ValidationError
+
         rules = []
         for i, item in enumerate(items or []):
-            item = dict(item)
-            kind = item.pop("kind", None)
-            if kind not in FaultKind.__args__:  # type: ignore[attr-defined]
-                raise ValueError(f"faults[{i}].kind: expected one of {', '.join(FaultKind.__args__)}, found {kind!r}")  # type: ignore[attr-defined]
-            known = {"match", "at", "every", "p", "times"}
-            params = {k: item.pop(k) for k in list(item) if k not in known}
-            rules.append(FaultRule(kind=kind, params=params, **item))
+            try:
+                rules.append(FaultSpec.model_validate(item).rule())
+            except ValidationError as exc:
+                e = exc.errors()[0]
+                where = ".".join(str(x) for x in e["loc"])
+                raise ValueError(f"faults[{i}]{'.' + where if where else ''}: {e['msg']}") from None
         return cls(rules, seed)
 
     def add(self, rule: FaultRule) -> None:

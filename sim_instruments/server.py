@@ -11,6 +11,7 @@ the temperature stage and the faults of a running bench.
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import threading
 from typing import Any, Callable, Iterable, Protocol
@@ -18,6 +19,7 @@ from typing import Any, Callable, Iterable, Protocol
 from ssbcert.sim_instruments.faults import TRANSPORT_KINDS, FaultPlan, FaultRule
 
 Reply = bytes | Iterable[bytes] | None
+log = logging.getLogger(__name__)
 
 
 class TwinDevice(Protocol):
@@ -59,10 +61,7 @@ class TwinServer:
 
     def close(self) -> None:
         self._stop.set()
-        try:
-            self._sock.close()
-        except OSError:
-            pass
+        _close_quietly(self._sock)  # shutdown first: a bare close leaves a listener blocked in accept() listening
         with self._lock:
             for c in list(self._conns):
                 _close_quietly(c)
@@ -167,7 +166,11 @@ class TwinServer:
                 self.device.device_fault(rule)
         if any(r.kind == "disconnect" for r in rules):
             return False
-        reply = self.device.handle(text)
+        try:
+            reply = self.device.handle(text)
+        except Exception:  # a twin bug must not kill the connection thread: log it, send nothing
+            log.exception("%s: handling %r failed", self.device.name, text)
+            return True
         if reply is None or any(r.kind == "no_reply" for r in rules):
             return True
         for rule in rules:
@@ -232,15 +235,19 @@ class ControlServer:
         _accept_forever(self._sock, self._stop, self._serve)
 
     def _serve(self, conn: socket.socket) -> None:
-        with conn, conn.makefile("rwb") as f:
-            for line in f:
-                try:
-                    out = self._handler(json.loads(line))
-                    out = {"ok": True, **out}
-                except Exception as exc:  # report, never kill the channel
-                    out = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-                f.write(json.dumps(out).encode() + b"\n")
-                f.flush()
+        try:
+            with conn, conn.makefile("rwb") as f:
+                for line in f:
+                    try:
+                        out = {"ok": True, **self._handler(json.loads(line))}
+                    except ValueError as exc:  # a refused request (ControlError) or bad JSON: its reason
+                        out = {"ok": False, "error": str(exc)}
+                    except Exception as exc:  # report, never kill the channel
+                        out = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+                    f.write(json.dumps(out, default=str).encode() + b"\n")
+                    f.flush()
+        except OSError:  # the client went away mid-reply
+            pass
 
 
 def control_request(host: str, port: int, request: dict[str, Any], timeout_s: float = 5.0) -> dict[str, Any]:

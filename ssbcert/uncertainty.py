@@ -78,6 +78,41 @@ def jacobian(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, rel_step: flo
     return jac
 
 
+def welch_satterthwaite(c: np.ndarray, cov: np.ndarray, dof: Sequence[float]) -> float:
+    """ν_eff (GUM G.4.1) for y with sensitivities c, input covariance cov and input dof.
+
+    Inputs joined by a correlation count as one component (Willink, Metrologia 44 (2007) 340, as in
+    GTC's ensembles): its variance is c_gᵀ·cov_g·c_g and its dof the smallest in the group, which is
+    the group's common dof when the correlated inputs come from one sample, and conservative otherwise.
+    Correlated inputs that all have infinite dof (Type B) leave the formula as it is.
+    """
+    n = len(dof)
+    group = list(range(n))  # union-find over non-zero off-diagonal covariances
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            group[i] = group[group[i]]
+            i = group[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            if cov[i, j] != 0.0:
+                group[root(i)] = root(j)
+    members: dict[int, list[int]] = {}
+    for i in range(n):
+        members.setdefault(root(i), []).append(i)
+    var_y = float(c @ cov @ c)
+    denom = 0.0
+    for idx in members.values():
+        nu = min(dof[i] for i in idx)
+        if math.isinf(nu) or nu <= 0:
+            continue
+        v = float(c[idx] @ cov[np.ix_(idx, idx)] @ c[idx])
+        denom += v * v / nu
+    return var_y**2 / denom if denom > 0 and var_y > 0 else math.inf
+
+
 def propagate(
     f: Callable[..., float],
     inputs: dict[str, Measured],
@@ -87,7 +122,9 @@ def propagate(
 ) -> Measured:
     """y = f(**inputs) with u(y) from the law of propagation (GUM 5.1.2 / 5.2.2).
 
-    The budget lists |c_i|·u_i per input; dof by Welch-Satterthwaite when inputs are uncorrelated.
+    The budget lists |c_i|·u_i per input; ν_eff by Welch–Satterthwaite (:func:`welch_satterthwaite`,
+    correlated inputs grouped). Sensitivities come from a central-difference Jacobian, so any formula
+    written with math or numpy can be propagated (checked against GTC in tests/units).
     """
     names = list(inputs)
     x = np.array([inputs[n].value for n in names], dtype=float)
@@ -102,10 +139,7 @@ def propagate(
     cov = r * np.outer(u, u)
     uy = float(math.sqrt(max(c @ cov @ c, 0.0)))
     contrib = {n: float(abs(ci) * ui) for n, ci, ui in zip(names, c, u)}
-    dof = math.inf
-    if correlation is None and uy > 0:
-        denom = sum(contrib[n] ** 4 / inputs[n].dof for n in names if not math.isinf(inputs[n].dof) and inputs[n].dof > 0)
-        dof = uy**4 / denom if denom > 0 else math.inf
+    dof = welch_satterthwaite(c, cov, [inputs[n].dof for n in names]) if uy > 0 else math.inf
     return Measured(y, uy, unit, method, dof=dof, budget=contrib)
 
 

@@ -3,9 +3,17 @@
 Safe loading only (no tags that construct objects). While loading, every mapping key and sequence
 item records its line, so a pydantic error location like ``steps.3.frequency_Hz`` is reported as
 ``protocol.yaml:27: steps[3].frequency_Hz: ...``.
+
+Every YAML file the project reads comes through here, so the input limits live here once: a size
+limit (checked before a file is read), a nesting-depth limit (checked while composing, long before
+Python's recursion limit), a cap on the document's size after alias expansion (billion laughs) and
+on the number of aliases, and duplicate mapping keys as an error naming both lines. The limits are
+configurable with the environment variables named in :class:`YamlLimits`, or per call.
 """
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,28 +27,126 @@ M = TypeVar("M", bound=BaseModel)
 Loc = tuple[Any, ...]
 
 
+@dataclass(frozen=True)
+class YamlLimits:
+    """Bounds on one YAML document; the defaults are far above any protocol, bench, sample or spec."""
+
+    max_bytes: int = 8 * 1024 * 1024  # SSBCERT_YAML_MAX_BYTES
+    max_depth: int = 64  # SSBCERT_YAML_MAX_DEPTH: nested mappings/sequences
+    max_nodes: int = 500_000  # SSBCERT_YAML_MAX_NODES: nodes after alias expansion
+    max_aliases: int = 1_000  # SSBCERT_YAML_MAX_ALIASES: alias uses (*name) per document
+
+    @classmethod
+    def from_env(cls) -> "YamlLimits":
+        """The defaults, overridden by SSBCERT_YAML_MAX_* environment variables."""
+        out: dict[str, int] = {}
+        for name in ("max_bytes", "max_depth", "max_nodes", "max_aliases"):
+            raw = os.environ.get(f"SSBCERT_YAML_{name.upper()}")
+            if raw is None:
+                continue
+            try:
+                out[name] = int(raw)
+            except ValueError:
+                raise InputError(f"SSBCERT_YAML_{name.upper()} must be an integer", found=repr(raw)) from None
+        return cls(**out)
+
+
+class _LimitExceeded(Exception):
+    def __init__(self, message: str, mark: Any) -> None:
+        super().__init__(message)
+        self.message, self.mark = message, mark
+
+
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that also returns a map from data path to 1-based line."""
+    """SafeLoader that enforces YamlLimits while composing (depth, aliases, expanded size)."""
+
+    def __init__(self, stream: str, limits: YamlLimits) -> None:
+        super().__init__(stream)
+        self.limits = limits
+        self._depth = 0
+        self._aliases = 0
+        self._sizes: dict[int, int] = {}  # id(node) -> nodes after alias expansion
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        lim = self.limits
+        if self._depth >= lim.max_depth:
+            raise _LimitExceeded(f"nesting deeper than {lim.max_depth} levels (limit SSBCERT_YAML_MAX_DEPTH)", event.start_mark)
+        alias = isinstance(event, yaml.AliasEvent)
+        if alias:
+            self._aliases += 1
+            if self._aliases > lim.max_aliases:
+                raise _LimitExceeded(f"more than {lim.max_aliases} aliases (limit SSBCERT_YAML_MAX_ALIASES)", event.start_mark)
+        self._depth += 1
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        size = self._sizes.get(id(node))
+        if size is None:
+            size = 1 + sum(self._sizes.get(id(child), 1) for child in _children(node))
+            self._sizes[id(node)] = size
+        if size > lim.max_nodes:
+            raise _LimitExceeded(
+                f"the document expands to more than {lim.max_nodes} nodes through aliases (limit SSBCERT_YAML_MAX_NODES)",
+                event.start_mark,
+            )
+        return node
 
 
-def _compose_lines(node: yaml.Node, path: Loc, lines: dict[Loc, int]) -> None:
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _compose_lines(node: yaml.Node, path: Loc, lines: dict[Loc, int], source: str) -> None:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
+        first: dict[Any, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value
-            lines[path + (key,)] = key_node.start_mark.line + 1
-            _compose_lines(value_node, path + (key,), lines)
-            lines[path + (key,)] = key_node.start_mark.line + 1
+            line = key_node.start_mark.line + 1
+            if isinstance(key_node, yaml.ScalarNode) and key != "<<":
+                if key in first:
+                    raise InputError(
+                        f"duplicate key {key!r}: first at line {first[key]}, again at line {line}",
+                        file=source, line=line, field=format_loc(path + (key,)),
+                    )
+                first[key] = line
+            lines[path + (key,)] = line
+            _compose_lines(value_node, path + (key,), lines, source)
+            lines[path + (key,)] = line
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _compose_lines(item, path + (i,), lines)
+            _compose_lines(item, path + (i,), lines, source)
 
 
-def load_yaml_text(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
-    """Parse YAML text; returns (data, lines). Syntax errors become InputError with the line."""
+def _check_size(n_bytes: int, source: str, limits: YamlLimits) -> None:
+    if n_bytes > limits.max_bytes:
+        raise InputError(
+            f"file too large for YAML input: {n_bytes / 2**20:.1f} MiB, limit {limits.max_bytes / 2**20:.1f} MiB "
+            "(SSBCERT_YAML_MAX_BYTES)",
+            file=source,
+        )
+
+
+def load_yaml_text(text: str, source: str, limits: YamlLimits | None = None) -> tuple[Any, dict[Loc, int]]:
+    """Parse YAML text within `limits`; returns (data, lines). Every problem is an InputError with the line."""
+    limits = limits or YamlLimits.from_env()
+    if len(text) > limits.max_bytes // 4:  # a character is at most 4 UTF-8 bytes
+        _check_size(len(text.encode("utf-8", "surrogatepass")), source, limits)
+    loader = _LineLoader(text, limits)
     try:
-        node = yaml.compose(text, Loader=_LineLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        lines: dict[Loc, int] = {}
+        if node is not None:
+            _compose_lines(node, (), lines, source)
+        data = loader.construct_document(node) if node is not None else None
+    except _LimitExceeded as exc:
+        raise InputError(exc.message, file=source, line=exc.mark.line + 1, column=exc.mark.column + 1) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise InputError(
@@ -51,21 +157,28 @@ def load_yaml_text(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", file=source) from None
-    lines: dict[Loc, int] = {}
-    if node is not None:
-        _compose_lines(node, (), lines)
+    finally:
+        loader.dispose()
     return data, lines
 
 
-def load_yaml_file(path: str | Path) -> tuple[Any, dict[Loc, int]]:
+def read_text_limited(path: str | Path, what: str = "file", limits: YamlLimits | None = None) -> str:
+    """A YAML file's text; the size limit is checked before anything is read."""
     p = Path(path)
+    limits = limits or YamlLimits.from_env()
     try:
-        text = p.read_text(encoding="utf-8")
+        _check_size(p.stat().st_size, str(p), limits)
+        return p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError("file not found", file=str(p)) from None
+        raise InputError(f"{what} not found" if what != "file" else "file not found", file=str(p)) from None
+    except IsADirectoryError:
+        raise InputError(f"expected a {what}, found a directory", file=str(p)) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text (byte {exc.start})", file=str(p)) from None
-    return load_yaml_text(text, str(p))
+
+
+def load_yaml_file(path: str | Path, limits: YamlLimits | None = None) -> tuple[Any, dict[Loc, int]]:
+    return load_yaml_text(read_text_limited(path, limits=limits), str(path), limits)
 
 
 def line_of(lines: dict[Loc, int], loc: Loc) -> int | None:

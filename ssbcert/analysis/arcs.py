@@ -8,12 +8,14 @@ with the Irvine-Sinclair-West ranges (bulk ~1e-12 F, grain boundary 1e-11..1e-8 
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ssbcert.analysis.circuit import Circuit, parse_circuit
 from ssbcert.analysis.fit import FitResult
+from ssbcert.analysis.identifiability import ArcEvidence, IdentifiabilityRules, arc_evidence
 from ssbcert.analysis.topology import (
     Role, arc_r_q_n, brug_capacitance, circuit_roles, hsu_mansfeld_capacitance,
 )
@@ -49,9 +51,17 @@ class Arc:
     c_norm_F: float  # C_eff × K_cell / (1 cm⁻¹)
     eps_r_apparent: float
     in_frequency_window: bool
+    u_f0_Hz: float = float("nan")
+    u_c_norm_F: float = float("nan")
+    u_eps_r: float = float("nan")
+    resolved: bool = True  # the data show this arc (analysis/identifiability.py)
+    not_resolved: tuple[str, ...] = ()  # why not, in words
+    evidence: ArcEvidence | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        return {"u_f0_Hz": self.u_f0_Hz, "u_c_norm_F": self.u_c_norm_F, "u_eps_r": self.u_eps_r,
+                "resolved": self.resolved, "not_resolved": list(self.not_resolved),
+                "identifiability": None if self.evidence is None else self.evidence.as_dict(),
             "label": self.label, "parameters": list(self.param_names),
             "r_ohm": None if self.r_ohm is None else self.r_ohm.to_dict(),
             "c_eff_F": self.c_eff_F.to_dict(), "c_eff_method": self.c_eff_method, "f0_Hz": self.f0_Hz,
@@ -124,9 +134,13 @@ def assign_arcs(
     in_plane: bool = False,
     rules: AssignmentRules = AssignmentRules(),
     electrode_area_m2: float | None = None,
+    evidence: list[ArcEvidence] | None = None,
+    identifiability: IdentifiabilityRules = IdentifiabilityRules(),
 ) -> ArcAssignment:
-    """Label the fit's arcs and flag implausible readings (see module docstring)."""
+    """Label the fit's arcs, judge whether the data show each one, and flag implausible readings
+    (see module docstring)."""
     circuit = parse_circuit(fit.circuit)
+    ev = {e.param_names[0]: e for e in (evidence if evidence is not None else arc_evidence(fit, identifiability))}
     am = ArcModel(circuit)
     y, cov = propagate_cov(am.vector, fit.params, fit.cov)
     u = np.sqrt(np.clip(np.diag(cov), 0, None))
@@ -138,8 +152,12 @@ def assign_arcs(
         r, c = y[1 + 2 * i], y[2 + 2 * i]
         f0 = 1.0 / (2 * np.pi * r * c)
         cm = "ideal C" if role.signature == ("R", "C") else "Hsu-Mansfeld C_eff = Q^(1/n) R^((1-n)/n)"
+        # u(f₀)/f₀ = u(τ)/τ with τ = R·C_eff, R–C correlation included
+        a_r, a_c = 1 + 2 * i, 2 + 2 * i
+        rel_f0 = math.sqrt(max(cov[a_r, a_r] / r**2 + cov[a_c, a_c] / c**2 + 2 * cov[a_r, a_c] / (r * c), 0.0))
         raw.append(dict(names=tuple(role.param_names), r=Measured(float(r), float(u[1 + 2 * i]), "Ohm", how),
-                        c=Measured(float(c), float(u[2 + 2 * i]), "F", how), cm=cm, f0=float(f0)))
+                        c=Measured(float(c), float(u[2 + 2 * i]), "F", how), cm=cm, f0=float(f0),
+                        u_f0=float(f0 * rel_f0)))
     raw.sort(key=lambda a: -a["f0"])
     flags: list[str] = []
     labels: list[str] = []
@@ -163,8 +181,12 @@ def assign_arcs(
                              "its R is charge transfer or electronic leakage, not electrolyte")
     for a, lab in zip(raw, labels):
         c_norm = a["c"].value * k / PER_CM
+        e = ev.get(a["names"][0])
+        rel_c = a["c"].relative_u
         arcs.append(Arc(lab, a["names"], a["r"], a["c"], a["cm"], a["f0"], c_norm,
-                        a["c"].value * k / EPS0_F_PER_M, f_lo <= a["f0"] <= f_hi))
+                        a["c"].value * k / EPS0_F_PER_M, f_lo <= a["f0"] <= f_hi, a["u_f0"], c_norm * rel_c,
+                        a["c"].value * k / EPS0_F_PER_M * rel_c, e is None or e.resolved,
+                        () if e is None else e.reasons, e))
     n_arc = len(arcs)
     for i, role in enumerate(am.electrode):
         j = 1 + 2 * len(am.arcs) + i
@@ -194,7 +216,12 @@ def assign_arcs(
                          "reported separately with their (larger) fit uncertainties")
     if any(a.label == "unassigned" for a in arcs):
         flags.append("unassigned_arc: more arcs than bulk + grain boundary (second phase or surface layer?)")
-    resolved = bool(bulk is not None and bulk.in_frequency_window and (gb is None or gb.in_frequency_window)
+    for a in arcs:
+        if not a.resolved and a.label != "electrode":
+            flags.append(f"arc_not_resolved: {a.label.replace('_', ' ')} arc ({a.param_names[0]}): " + "; ".join(a.not_resolved))
+    # the bulk arc stands on its own evidence: a grain-boundary arc below the window (or buried)
+    # costs σ_gb and σ_total, not σ_bulk
+    resolved = bool(bulk is not None and bulk.in_frequency_window and bulk.resolved
                     and not any(f.startswith("bulk_permittivity") for f in flags))
     r_series = Measured(float(y[0]), float(u[0]), "Ohm", how) if am.ohmic else None
     return ArcAssignment(arcs, r_series, resolved, flags)

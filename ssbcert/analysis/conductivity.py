@@ -7,18 +7,24 @@ uncertainties propagate together: cov_y = J·blockdiag(cov_fit, diag(u_geom²))�
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ssbcert.analysis.arcs import ArcAssignment, ArcModel
+from ssbcert.analysis.arcs import Arc, ArcAssignment, ArcModel
 from ssbcert.analysis.circuit import parse_circuit
 from ssbcert.analysis.fit import FitResult
 from ssbcert.analysis.geometry import Geometry, ThroughPlane
+from ssbcert.analysis.selection import SelectionRules, residual_runs_z
+from ssbcert.analysis.identifiability import HIDDEN_ARC_FRACTION, IdentifiabilityRules, hidden_arc_ratio
 from ssbcert.errors import InputError
 from ssbcert.uncertainty import Measured, propagate_cov
 
 SERIES_OFFSET_FLAG_FRACTION = 0.01
+BURIAL_RATIO_MAX = IdentifiabilityRules().burial_ratio_max
+TOTAL_REL_U_MAX = 0.25
+RUNS_Z_MIN = SelectionRules().runs_z_min  # as identifiability.IdentifiabilityRules.rel_u_max for one arc's R
 
 
 @dataclass
@@ -34,9 +40,22 @@ class Conductivity:
     sigma_gb_specific_S_per_m: Measured | None = None
     asr_ohm_m2: Measured | None = None
     flags: list[str] = field(default_factory=list)
+    # field name -> why the data cannot support that value (the number is kept for inspection,
+    # but it is not a valid result: no certificate, no Arrhenius point)
+    invalid: dict[str, str] = field(default_factory=dict)
+
+    def is_valid(self, name: str) -> bool:
+        return getattr(self, name) is not None and name not in self.invalid
+
+    def withhold(self, name: str, reason: str) -> None:
+        """Mark a value as not supported by the data (first reason wins; ASR follows σ_total)."""
+        self.invalid.setdefault(name, reason)
+        if name == "sigma_total_S_per_m":
+            self.invalid.setdefault("asr_ohm_m2", reason)
+            self.invalid.setdefault("r_total_ohm", reason)
 
     def as_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {"direction": self.direction, "flags": list(self.flags)}
+        out: dict[str, object] = {"direction": self.direction, "flags": list(self.flags), "invalid": dict(self.invalid)}
         for k in ("cell_constant_per_m", "r_total_ohm", "sigma_total_S_per_m", "sigma_bulk_S_per_m",
                   "sigma_gb_apparent_S_per_m", "sigma_gb_specific_S_per_m", "asr_ohm_m2"):
             v = getattr(self, k)
@@ -116,4 +135,96 @@ def conductivities(fit: FitResult, assignment: ArcAssignment, geometry: Geometry
         flags.append(f"series_offset_excluded: R_series = {assignment.r_series_ohm.value:.3g} Ohm not counted in R_total")
     if res.asr_ohm_m2 is not None and not isinstance(geometry, ThroughPlane):
         flags.append("asr_from_in_plane_sigma: ASR = h/sigma uses an in-plane conductivity")
+    _judge(res, fit, assignment, [a for a in assignment.arcs if a.label in ("bulk", "grain_boundary", "unassigned")])
     return res
+
+
+def bound_contacts(fit: FitResult) -> list[str]:
+    """Free parameters resting on a search bound, except the two physical limits: a series R
+    at its lower bound (no offset) and an exponent at 1 (an ideal capacitor)."""
+    out = []
+    for i, n in enumerate(fit.names):
+        if fit.fixed[i] or not fit.at_bound[i]:
+            continue
+        exponent = bool(fit.log_scaled) and not fit.log_scaled[i]
+        if exponent and fit.params[i] >= 1.0 - 1e-9:
+            continue
+        if fit.units[i] == "Ohm" and n in _series_resistors(fit) and fit.bounds_lo.size and fit.params[i] <= fit.bounds_lo[i] * (1 + 1e-6):
+            continue
+        out.append(n)
+    return out
+
+
+def _series_resistors(fit: FitResult) -> set[str]:
+    return {r.elements[0].token for r in ArcModel(parse_circuit(fit.circuit)).ohmic}
+
+
+def _arc_words(a: Arc) -> str:
+    return f"the {a.label.replace('_', ' ')} arc is not resolved: " + "; ".join(a.not_resolved)
+
+
+def _judge(res: Conductivity, fit: FitResult, assignment: ArcAssignment, counted: list[Arc]) -> None:
+    """Which σ values the data support (identifiability and plausibility rules, each named in
+    the flags as `rule_<name>`)."""
+    bulk, gb = assignment.get("bulk"), assignment.get("grain_boundary")
+    if not fit.success:
+        for n in ("sigma_total_S_per_m", "sigma_bulk_S_per_m", "sigma_gb_apparent_S_per_m", "sigma_gb_specific_S_per_m"):
+            res.withhold(n, "the fit did not converge")
+    if bulk is None:
+        res.withhold("sigma_bulk_S_per_m", "no bulk arc in the data (its apex is above the highest measured frequency)")
+    elif not bulk.resolved:
+        res.withhold("sigma_bulk_S_per_m", _arc_words(bulk))
+    elif not assignment.bulk_gb_resolved:
+        res.withhold("sigma_bulk_S_per_m", "bulk and grain-boundary arcs are not resolved: " + "; ".join(
+            f for f in assignment.flags if f.startswith(("bulk_", "arcs_"))))
+    if gb is not None and not gb.resolved:
+        res.withhold("sigma_gb_apparent_S_per_m", _arc_words(gb))
+        res.withhold("sigma_gb_specific_S_per_m", _arc_words(gb))
+    if "sigma_bulk_S_per_m" in res.invalid:
+        res.withhold("sigma_gb_specific_S_per_m", res.invalid["sigma_bulk_S_per_m"])
+    z_runs = residual_runs_z(fit)
+    if z_runs < RUNS_Z_MIN:
+        why = (f"the fit residuals are structured (runs test z = {z_runs:.2g} < {RUNS_Z_MIN:g}): no candidate circuit "
+               "describes the data, so its covariance is not a credible uncertainty")
+        for n in ("sigma_total_S_per_m", "sigma_bulk_S_per_m", "sigma_gb_apparent_S_per_m", "sigma_gb_specific_S_per_m"):
+            res.withhold(n, why)
+        res.flags.append("rule_residual_structure: " + why)
+    stuck = bound_contacts(fit)
+    if stuck:
+        why = (f"{', '.join(stuck)} at a search bound: the circuit does not describe the data there, "
+               "and a parameter at a bound is never a result")
+        for n in ("sigma_total_S_per_m", "sigma_bulk_S_per_m", "sigma_gb_apparent_S_per_m", "sigma_gb_specific_S_per_m"):
+            res.withhold(n, why)
+        res.flags.append("rule_parameter_at_bound: " + why)
+    for a in counted:
+        ev = a.evidence
+        # an arc above the window only merges with the series offset into the high-frequency
+        # intercept, which the data do show; any other unresolved arc leaves R_total unknown
+        hf_only = ev is not None and ev.margin_high_decades < ev.margin_low_decades and not any(
+            "lowest" in w or w.startswith("it is buried") for w in ev.reasons)
+        if not a.resolved and not hf_only:
+            res.withhold("sigma_total_S_per_m", "R_total would rest on an arc the data do not show: " + _arc_words(a))
+            res.flags.append("rule_unresolved_arc_in_total: " + _arc_words(a))
+    rt = res.r_total_ohm
+    if rt is not None and assignment.arcs:
+        ratio, f_h = hidden_arc_ratio(fit, res.cell_constant_per_m.value, rt.value)
+        if ratio > BURIAL_RATIO_MAX:
+            why = (f"the electrode response could hide a further grain-boundary arc of {HIDDEN_ARC_FRACTION:.0%} of R_total "
+                   + (f"(its apex, {f_h:.3g} Hz, would lie below the lowest measured frequency)" if math.isinf(ratio) else
+                      f"(at its apex, {f_h:.3g} Hz, the electrode impedance is {ratio:.2g}× its R)")
+                   + ", so the data do not show where the electrolyte ends")
+            res.withhold("sigma_total_S_per_m", why)
+            res.flags.append("rule_electrode_could_hide_arc: " + why)
+    span = float(np.max(fit.z_data.real))
+    if rt is not None and rt.value - 2 * rt.u > span:
+        why = (f"R_total = {rt.value:.3g} Ohm exceeds the real-axis span of the data (largest Z' = {span:.3g} Ohm) "
+               "by more than 2 u")
+        res.withhold("sigma_total_S_per_m", why)
+        res.flags.append("rule_r_total_beyond_data: " + why)
+    if rt is not None and not (rt.relative_u <= TOTAL_REL_U_MAX):
+        why = f"R_total has a relative uncertainty of {rt.relative_u:.0%} (limit {TOTAL_REL_U_MAX:.0%})"
+        res.withhold("sigma_total_S_per_m", why)
+        res.flags.append("rule_r_total_uncertainty: " + why)
+    for n, why in res.invalid.items():
+        if n.startswith("sigma") and getattr(res, n) is not None:
+            res.flags.append(f"not_valid_{n.removesuffix('_S_per_m')}: {why}")

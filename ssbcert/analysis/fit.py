@@ -58,6 +58,11 @@ class FitResult:
     n_starts: int = 0
     nfev: int = 0
     starts_chi2: list[float] = field(default_factory=list)
+    # the search box in natural units and which parameters were fitted as logarithms, so bound
+    # contact and identifiability can be judged after the fit (analysis/identifiability.py)
+    bounds_lo: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    bounds_hi: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    log_scaled: list[bool] = field(default_factory=list)
 
     def index(self, name: str) -> int:
         try:
@@ -102,6 +107,9 @@ def _weights(z: np.ndarray, weighting: str) -> np.ndarray:
     if weighting == "proportional":
         return 1.0 / np.abs(z) ** 2 * np.abs(z).mean()
     raise InputError("unknown weighting", field="weighting", expected=" | ".join(WEIGHTINGS), found=repr(weighting))
+
+
+weights_for = _weights  # public name: identifiability rebuilds the fit's weighted Jacobian
 
 
 def _named(values: Mapping[str, object] | None, names: list[str], what: str) -> dict[str, object]:
@@ -273,6 +281,8 @@ def _apply_permutation(r: FitResult, perm: np.ndarray) -> None:
     r.cov = r.cov[np.ix_(perm, perm)]
     r.corr = r.corr[np.ix_(perm, perm)]
     r.at_bound = [r.at_bound[i] for i in perm]
+    if r.bounds_lo.size == perm.size:
+        r.bounds_lo, r.bounds_hi = r.bounds_lo[perm], r.bounds_hi[perm]
 
 
 def _result(prob: _Problem, model: CompiledModel, res, weighting: str, tried: int, nfev: int,
@@ -314,7 +324,7 @@ def _result(prob: _Problem, model: CompiledModel, res, weighting: str, tried: in
         stderr=se, cov=cov, corr=corr, fixed=[not x for x in prob.free], at_bound=list(at_b), chi2=chi2,
         chi2_reduced=s2, dof=dof, frequency_Hz=prob.f, z_data=prob.z, z_fit=zf, residuals_real=r.real,
         residuals_imag=r.imag, weighting=weighting, success=ok, message=msg, n_starts=tried, nfev=nfev,
-        starts_chi2=costs,
+        starts_chi2=costs, bounds_lo=prob.lo_p.copy(), bounds_hi=prob.hi_p.copy(), log_scaled=list(prob.log),
     )
 
 

@@ -8,7 +8,7 @@ with the lowest AIC is kept; an extra element must lower the AIC by `AIC_MARGIN`
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 import numpy as np
@@ -18,6 +18,9 @@ from ssbcert.analysis.arrhenius import ArrheniusResult, Hysteresis, fit_arrheniu
 from ssbcert.analysis.circuit import parse_circuit
 from ssbcert.analysis.conductivity import Conductivity, conductivities
 from ssbcert.analysis.fit import FitResult, fit_circuit
+from ssbcert.analysis.identifiability import IdentifiabilityRules
+from ssbcert.analysis.sanity import checked_spectrum, inductive_tail
+from ssbcert.analysis.selection import Candidate, SelectionRules, aic, choose, drt_arc_count, make_candidate
 from ssbcert.analysis.geometry import Geometry, ThroughPlane
 from ssbcert.analysis.kk import DEFAULT_LIMIT_PERCENT, KKResult, lin_kk
 from ssbcert.errors import InputError
@@ -46,6 +49,7 @@ class SpectrumAnalysis:
     arcs: ArcAssignment
     conductivity: Conductivity
     flags: list[str] = field(default_factory=list)
+    candidates: list[dict[str, Any]] = field(default_factory=list)  # every circuit tried, with its evidence
 
     @property
     def valid(self) -> bool:
@@ -56,46 +60,88 @@ class SpectrumAnalysis:
         return {
             "temperature_K": self.temperature_K, "circuit": self.circuit, "circuit_selection": self.circuit_selection,
             "valid": self.valid, "flags": list(self.flags), "kk": self.kk.as_dict(), "fit": self.fit.as_dict(),
-            "arcs": self.arcs.as_dict(), "conductivity": self.conductivity.as_dict(),
+            "arcs": self.arcs.as_dict(), "conductivity": self.conductivity.as_dict(), "candidates": list(self.candidates),
         }
 
 
 def _aic(fit: FitResult) -> float:
-    n = 2 * fit.frequency_Hz.size
-    k = int(np.sum(~np.asarray(fit.fixed)))
-    return n * math.log(max(fit.chi2, 1e-300) / n) + 2 * k
+    return aic(fit)
+
+
+def _fit_candidates(f: np.ndarray, z: np.ndarray, circuits: Sequence[str], k_cell: float,
+                    extra_starts: Sequence[np.ndarray], fit_options: dict[str, Any]) -> list[Candidate]:
+    out = []
+    for c in circuits:
+        n_par = len(parse_circuit(c).param_names)
+        if 2 * f.size <= n_par:
+            continue
+        starts = [s for s in extra_starts if len(s) == n_par]
+        out.append(make_candidate(fit_circuit(f, z, c, cell_constant_per_m=k_cell, extra_starts=starts, **fit_options)))
+    return out
 
 
 def _select_fit(f: np.ndarray, z: np.ndarray, circuit: str | None, k_cell: float,
-                extra_starts: Sequence[np.ndarray], fit_options: dict[str, Any]) -> tuple[FitResult, str]:
+                extra_starts: Sequence[np.ndarray], fit_options: dict[str, Any],
+                selection: SelectionRules = SelectionRules(), inductive: bool = False,
+                ) -> tuple[FitResult, str, list[Candidate]]:
     if circuit is not None:
-        return fit_circuit(f, z, circuit, cell_constant_per_m=k_cell, extra_starts=extra_starts, **fit_options), "given"
-    best: tuple[float, FitResult] | None = None
-    for c in CANDIDATE_CIRCUITS:
-        n_par = len(parse_circuit(c).param_names)
-        starts = [s for s in extra_starts if len(s) == n_par]
-        r = fit_circuit(f, z, c, cell_constant_per_m=k_cell, extra_starts=starts, **fit_options)
-        if not r.success:
-            continue
-        a = _aic(r)
-        if best is None or a < best[0] - AIC_MARGIN:
-            best = (a, r)
-    if best is None:
+        r = fit_circuit(f, z, circuit, cell_constant_per_m=k_cell, extra_starts=extra_starts, **fit_options)
+        return r, "given", [make_candidate(r)]
+    circuits = [("L0-" + c if inductive else c) for c in CANDIDATE_CIRCUITS]
+    cands = _fit_candidates(f, z, circuits, k_cell, extra_starts, fit_options)
+    if not any(c.fit.success for c in cands):
         raise InputError("no candidate circuit could be fitted", field="circuit", expected="a fittable spectrum")
-    return best[1], f"lowest AIC of {', '.join(CANDIDATE_CIRCUITS)} (extra elements need ΔAIC > {AIC_MARGIN:g})"
+    drt_n = drt_arc_count(f, z) if selection.use_drt else None
+    best, why = choose(cands, selection, drt_n)
+    return best.fit, f"{why}; candidates {', '.join(circuits)}", cands
 
 
-def _window(spectrum: ImpedanceSpectrum, f_min_Hz: float | None, f_max_Hz: float | None) -> tuple[np.ndarray, np.ndarray]:
-    f = spectrum.frequency_Hz
-    keep = np.isfinite(f) & np.isfinite(spectrum.z_real_ohm) & np.isfinite(spectrum.z_imag_ohm) & (f > 0)
-    if f_min_Hz is not None:
-        keep &= f >= f_min_Hz
-    if f_max_Hz is not None:
-        keep &= f <= f_max_Hz
-    if keep.sum() < 5:
-        raise InputError("too few usable points in the spectrum", field="spectrum", expected=">= 5",
-                         found=str(int(keep.sum())))
-    return f[keep], spectrum.z[keep]
+def _model_ambiguity(chosen: FitResult, cond: Conductivity, arcs: ArcAssignment, cands: Sequence[Candidate],
+                     analyse: Any, margin: float) -> list[str]:
+    """Candidates that fit nearly as well (ΔAIC < margin, not degenerate) but give a different
+    σ_total or σ_bulk (beyond max(5 %, 2u) of the chosen value) make that σ ambiguous: the data
+    cannot say which circuit is right, so the value is not valid."""
+    flags: list[str] = []
+    a0 = aic(chosen)
+    spread: dict[str, list[tuple[float, float]]] = {}  # name -> (Akaike weight, value) of the alternatives
+    for c in cands:
+        if c.fit is chosen or not c.fit.success or c.degenerate or c.aic > a0 + margin:
+            continue
+        arcs_c, cond_c = analyse(c.fit)
+        for name, label in _AMBIGUITY_FIELDS:
+            m0, m1 = getattr(cond, name), getattr(cond_c, name)
+            if m0 is None or m1 is None or not cond.is_valid(name) or not cond_c.is_valid(name):
+                continue
+            tol = max(0.05 * abs(m0.value), 2 * m0.u)
+            if abs(m1.value - m0.value) > tol:
+                why = (f"model ambiguity: {c.circuit} fits about as well (ΔAIC = {c.aic - a0:+.1f}) but gives "
+                       f"{label} = {m1.value:.3g} ± {m1.u:.2g} against {m0.value:.3g} ± {m0.u:.2g} S/m")
+                cond.withhold(name, why)
+                flags.append(f"model_ambiguity_{name.removesuffix('_S_per_m')}: {why}")
+            spread.setdefault(name, []).append((math.exp(-0.5 * (c.aic - a0)), m1.value))
+    for name, alts in spread.items():
+        _add_model_selection_u(cond, name, alts)
+    return flags
+
+
+_AMBIGUITY_FIELDS = (("sigma_total_S_per_m", "σ_total"), ("sigma_bulk_S_per_m", "σ_bulk"),
+                     ("sigma_gb_apparent_S_per_m", "σ_gb"))
+
+
+def _add_model_selection_u(cond: Conductivity, name: str, alts: Sequence[tuple[float, float]]) -> None:
+    """Model-selection uncertainty (Burnham & Anderson's model-averaged variance): the Akaike-
+    weighted spread of the value over the candidates that fit about as well, added in quadrature."""
+    m0 = getattr(cond, name)
+    if m0 is None or not cond.is_valid(name):
+        return
+    w_total = 1.0 + sum(w for w, _ in alts)
+    u_ms2 = sum(w * (v - m0.value) ** 2 for w, v in alts) / w_total
+    if u_ms2 <= 0:
+        return
+    u = math.sqrt(m0.u**2 + u_ms2)
+    budget = dict(m0.budget)
+    budget["model selection"] = math.sqrt(u_ms2)
+    setattr(cond, name, replace(m0, u=u, budget=budget, method=m0.method + "; + model-selection spread (Akaike weights)"))
 
 
 def analyse_spectrum(
@@ -108,24 +154,40 @@ def analyse_spectrum(
     f_min_Hz: float | None = None,
     f_max_Hz: float | None = None,
     extra_starts: Sequence[np.ndarray] = (),
+    identifiability: IdentifiabilityRules = IdentifiabilityRules(),
+    selection: SelectionRules = SelectionRules(),
     **fit_options: Any,
 ) -> SpectrumAnalysis:
-    """KK-validate, fit (given circuit or automatic choice), assign arcs and derive σ/ASR.
-    `fit_options` go to fit_circuit (fixed, bounds, weighting, n_starts, seed)."""
-    f, z = _window(spectrum, f_min_Hz, f_max_Hz)
+    """Check the spectrum, KK-validate, fit (given circuit or automatic choice), judge which arcs
+    the data show, assign arcs and derive σ/ASR; values the data cannot support are marked in
+    `conductivity.invalid` with the reason. `fit_options` go to fit_circuit (fixed, bounds,
+    weighting, n_starts, seed)."""
+    f, z, sanity_flags = checked_spectrum(spectrum.frequency_Hz, spectrum.z, f_min_Hz=f_min_Hz, f_max_Hz=f_max_Hz)
     kk = lin_kk(f, z, limit_percent=kk_limit_percent)
     k_cell = geometry.cell_constant_per_m
-    fit, how = _select_fit(f, z, circuit, k_cell, extra_starts, fit_options)
+    inductive = circuit is None and inductive_tail(f, z)
+    fit, how, cands = _select_fit(f, z, circuit, k_cell, extra_starts, fit_options, selection, inductive)
     area = geometry.area_m2 if isinstance(geometry, ThroughPlane) else None
-    arcs = assign_arcs(fit, k_cell, in_plane=not isinstance(geometry, ThroughPlane), rules=rules, electrode_area_m2=area)
-    cond = conductivities(fit, arcs, geometry)
-    flags: list[str] = []
+
+    def arcs_and_sigma(r: FitResult) -> tuple[ArcAssignment, Conductivity]:
+        a = assign_arcs(r, k_cell, in_plane=not isinstance(geometry, ThroughPlane), rules=rules,
+                        electrode_area_m2=area, identifiability=identifiability)
+        return a, conductivities(r, a, geometry)
+
+    arcs, cond = arcs_and_sigma(fit)
+    flags: list[str] = list(sanity_flags)
+    if inductive:
+        flags.append("inductive_tail: the highest frequencies are inductive; a series inductor L0 was added to every candidate")
     if not kk.passed:
         flags.append("kk_failed: " + kk.message)
     if not fit.success:
         flags.append("fit_failed: " + fit.message)
+    if circuit is None:
+        flags += _model_ambiguity(fit, cond, arcs, cands, arcs_and_sigma, selection.aic_margin)
     flags += arcs.flags + cond.flags
-    return SpectrumAnalysis(spectrum.temperature_K, fit.circuit, how, kk, fit, arcs, cond, flags)
+    out = SpectrumAnalysis(spectrum.temperature_K, fit.circuit, how, kk, fit, arcs, cond, flags)
+    out.candidates = [c.as_dict() for c in cands]
+    return out
 
 
 @dataclass
@@ -179,7 +241,7 @@ def analyse_series(
         t, v, u = [], [], []
         for i in idx:
             m = getattr(out[i].conductivity, _SIGMA_FIELDS[kind])
-            if m is not None and out[i].valid and m.value > 0:
+            if m is not None and out[i].valid and out[i].conductivity.is_valid(_SIGMA_FIELDS[kind]) and m.value > 0:
                 t.append(temps[i]); v.append(m.value); u.append(m.u)
         return t, v, u
 

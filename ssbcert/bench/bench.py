@@ -8,7 +8,8 @@ from typing import Any, Callable
 from ssbcert.bench.config import BenchConfig, driver_classes
 from ssbcert.drivers.base import Driver
 from ssbcert.drivers.catalog import CATALOG
-from ssbcert.drivers.transport import Transport
+from ssbcert.drivers.transport import ConnectionLost, Transport
+from ssbcert.errors import InputError
 from ssbcert.sim_instruments.clock import SimClock, WallClock
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,31 @@ class RecordingClock(SimClock):
         return self._inner.wall_seconds(instrument_seconds)
 
 
-def sim_bench_for(config: BenchConfig) -> Any:
-    """Start the twins a `sim: true` bench describes."""
+class BenchUnreachable(InputError):
+    """An instrument of the bench could not be opened; names the resource and its bench-file line."""
+
+
+def unreachable(config: BenchConfig, role: str, resource: str, exc: Exception, field: str = "resource") -> BenchUnreachable:
+    source, line, where = config.where(role, field)
+    driver = config.instruments[role].driver
+    why = str(exc).replace(f"{resource}: ", "")
+    return BenchUnreachable(f"cannot open the {role} instrument ({driver}) at {resource or '?'}: {why}",
+                            file=source or f"bench {config.name!r}", line=line, field=where)
+
+
+def sim_bench_for(config: BenchConfig, port_base: int | None = None) -> Any:
+    """Start the twins a `sim: true` bench describes (on consecutive ports from port_base if given;
+    a twin refusing its options names that line)."""
+    try:
+        return _sim_bench_for(config, port_base)
+    except (TypeError, ValueError) as exc:
+        role = next((r for r, i in config.instruments.items() if i.twin_options), next(iter(config.instruments)))
+        source, line, where = config.where(role, "twin_options")
+        raise InputError(f"the simulated {role} instrument refused its options: {exc}", file=source or f"bench {config.name!r}",
+                         line=line, field=where) from None
+
+
+def _sim_bench_for(config: BenchConfig, port_base: int | None = None) -> Any:
     from ssbcert.sim_instruments.bench import SampleSpec, SimBench, TwinSpec
 
     s = config.sample
@@ -58,7 +82,7 @@ def sim_bench_for(config: BenchConfig) -> Any:
         role: TwinSpec(inst.driver, dict(inst.twin_options), [f.as_plan_item() for f in inst.faults])
         for role, inst in config.instruments.items()
     }
-    return SimBench(twins, spec, time_scale=config.time_scale, seed=config.seed, noise_relative=s.noise_relative)
+    return SimBench(twins, spec, time_scale=config.time_scale, seed=config.seed, noise_relative=s.noise_relative, port_base=port_base)
 
 
 class Bench:
@@ -139,7 +163,10 @@ def open_bench(
             if transport_factory is not None:
                 drv = cls(transport_factory(role, cls, res), clock=run_clock, **inst.options)
             else:
-                drv = cls.open(res, clock=run_clock, recorder=recorder, timeout_s=inst.timeout_s, visa_library=inst.visa_library, **inst.options)
+                try:
+                    drv = cls.open(res, clock=run_clock, recorder=recorder, timeout_s=inst.timeout_s, visa_library=inst.visa_library, **inst.options)
+                except ConnectionLost as exc:
+                    raise unreachable(config, role, res, exc) from None
             roles[role] = drv
             by_resource[res] = drv
     except Exception:

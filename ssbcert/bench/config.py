@@ -16,10 +16,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from ssbcert.drivers.catalog import CATALOG
-from ssbcert.yamlio import load_yaml_text, validate
+from ssbcert.sim_instruments.faults import FaultSpec
+from ssbcert.yamlio import InputErrors, format_loc, line_of, load_yaml_text, read_text_limited, validate
 
 ROLES = ("impedance", "temperature", "dc")
 _RESOURCE = re.compile(r"^(TCPIP\d*::.+::(INSTR|SOCKET)|GPIB\d*::\d+(::\d+)?::INSTR|ASRL[^:]+::INSTR|USB\d*::.+::INSTR|TCPIP\d*::[^:]+)$", re.I)
@@ -29,21 +30,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class FaultConfig(Strict):
-    kind: Literal["delay", "no_reply", "garble", "disconnect", "error", "overload", "unstable_temperature"]
-    match: str = ""
-    at: int | None = Field(default=None, ge=1)
-    every: bool = False
-    p: float = Field(default=0.0, ge=0.0, le=1.0)
-    times: int = Field(default=1, ge=0)
-    seconds: float | None = Field(default=None, gt=0, description="delay: wall seconds")
-    code: int | None = Field(default=None, description="error: instrument error code")
-    message: str | None = None
-    amplitude_K: float | None = Field(default=None, gt=0, description="unstable_temperature")
-    count: int | None = Field(default=None, ge=1, description="overload: measurements affected")
-
-    def as_plan_item(self) -> dict[str, Any]:
-        return {k: v for k, v in self.model_dump().items() if v is not None}
+FaultConfig = FaultSpec  # the bench file's faults: one schema with the twins' control channel
 
 
 class InstrumentConfig(Strict):
@@ -112,6 +99,13 @@ class BenchConfig(Strict):
     sample: SimSampleConfig = Field(default_factory=SimSampleConfig, description="sim only: the virtual sample")
     instruments: dict[str, InstrumentConfig]
     limits: BenchLimits = Field(default_factory=BenchLimits)
+    _source: str | None = PrivateAttr(None)  # the bench file, for errors found after loading (probe, open)
+    _lines: dict[Any, int] = PrivateAttr(default_factory=dict)
+
+    def where(self, role: str, field: str = "resource") -> tuple[str | None, int | None, str]:
+        """(file, line, field path) of one instrument's field, for errors found after loading."""
+        loc = ("instruments", role, field)
+        return self._source, line_of(self._lines, loc) if self._lines else None, format_loc(loc)
 
     @field_validator("instruments")
     @classmethod
@@ -133,20 +127,21 @@ class BenchConfig(Strict):
 
 
 def load_bench_text(text: str, source: str) -> BenchConfig:
+    """Validate a bench file, driver and twin options included; errors name file:line and field."""
+    from ssbcert.bench.options import option_errors
+
     data, lines = load_yaml_text(text, source)
-    return validate(BenchConfig, data, lines, source)
+    config = validate(BenchConfig, data, lines, source)
+    errors = option_errors(config, lines, source)
+    if errors:
+        raise errors[0] if len(errors) == 1 else InputErrors(errors)
+    config._source, config._lines = source, lines
+    return config
 
 
 def load_bench(path: str | Path) -> BenchConfig:
     """Read and validate a bench file; errors name file:line and field."""
-    from ssbcert.errors import InputError
-
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("bench file not found", file=str(p)) from None
-    return load_bench_text(text, str(p))
+    return load_bench_text(read_text_limited(path, "bench file"), str(path))
 
 
 def default_bench() -> BenchConfig:

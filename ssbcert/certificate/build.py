@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ssbcert.certificate.model import BudgetEntry, Conformity, Limit, LiteratureComparison, Quantity, RawDataRef, Result
 from ssbcert.certificate.units import conversion_factor
+from ssbcert.units import UnitError, compatible, display_unit, factor as unit_factor, snap, ucum
 
 if TYPE_CHECKING:  # runtime use is duck-typed; keeps scipy out of registry/verify start-up
     from ssbcert.uncertainty import Measured
@@ -40,6 +41,9 @@ def result_from_measured(
     Pa→GPa, J→eV). Budget contributions are scaled by the same factor. k comes from the effective
     degrees of freedom (Student t), so a 3-reading Type A result gets k≈4.3, not 2.
     """
+    if unit is None:  # the quantity's own display unit (relative density in %), if the result's unit fits it
+        preferred = display_unit(quantity)
+        unit = preferred if compatible(measured.unit, preferred) else None
     factor, dst = conversion_factor(measured.unit, unit)
     k = measured.coverage_factor(level)
     u = abs(measured.u * factor)
@@ -54,6 +58,7 @@ def result_from_measured(
         direction=direction,
         value=measured.value * factor,
         unit=dst,
+        unit_ucum=ucum(dst),
         u=u,
         U=k * u,
         k=k,
@@ -115,14 +120,23 @@ def evaluate_conformity(
     })
     measured = Measured(result.value, result.u, result.unit, result.method,
                         dof=math.inf if result.dof is None else result.dof)
-    decision = decide(req, measured, level=result.coverage_probability, spec_ref=spec_ref)
+    decision = decide(req, measured, level=result.coverage_probability, spec_ref=spec_ref, unit=result.unit)
     (entry,) = conformity_from_decision(decision, result.id)
     return entry.model_copy(update={"outcome": decision.outcome})
 
 
-def conformity_from_decision(decision: Any, result_ref: str) -> list[Conformity]:
+def conformity_from_decision(decision: Any, result_ref: str, result_unit: str | None = None) -> list[Conformity]:
     """Conformity entries from a :class:`ssbcert.spec.decision.Decision` (read by attribute name,
-    so the certificate does not import the spec package): one entry per limit it checked."""
+    so the certificate does not import the spec package): one entry per limit it checked.
+
+    With ``result_unit`` the limits are written in the result's unit even if the decision was not
+    (a limit and its result always print in the same unit)."""
+    unit, scale = str(decision.unit), 1.0
+    if result_unit is not None and result_unit != unit:
+        try:
+            unit, scale = result_unit, unit_factor(unit, result_unit)
+        except UnitError:
+            pass
     detail = str(getattr(decision, "detail", ""))
     outcome = {"conditional pass": "conditional_pass", "conditional fail": "conditional_fail"}.get(detail, decision.outcome)
     rule = "simple" if decision.rule == "simple" else "guarded"
@@ -133,8 +147,9 @@ def conformity_from_decision(decision: Any, result_ref: str) -> list[Conformity]
             continue
         out.append(Conformity(
             result_ref=result_ref, spec_ref=decision.spec_ref or "specification", decision_rule=rule,
-            limit=Limit(type=kind, value=float(value), unit=decision.unit),
-            guard_band=float(decision.guard_band or 0.0), k=float(decision.coverage_factor or 2.0), distribution=dist,
+            limit=Limit(type=kind, value=snap(float(value) * scale), unit=unit, unit_ucum=ucum(unit)),
+            guard_band=float(decision.guard_band or 0.0) * (1.0 if dist == "lognormal" else scale),
+            k=float(decision.coverage_factor or 2.0), distribution=dist,
             outcome=outcome, text=decision.reasoning, informative=bool(decision.informative)))
     return out
 

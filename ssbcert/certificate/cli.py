@@ -32,12 +32,23 @@ def verify_command(
     as_json: bool = typer.Option(False, "--json", help="machine-readable report"),
 ) -> None:
     """Verify a certificate: trusted signer, signature, fields, detached JWS, raw data and session manifest."""
+    _require_json(cert)
     report = verify(cert, allow_untrusted=allow_untrusted and not require_trusted, check_raw_data=not no_raw)
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
         typer.echo(report.text())
     raise typer.Exit(0 if report.ok else 1)
+
+
+def _require_json(path: Path) -> None:
+    """A file that is not JSON at all is the wrong file (exit 2), not a certificate that failed (exit 1)."""
+    from ssbcert.errors import InputError
+
+    try:
+        json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"not a certificate file (expected JSON): {str(exc).splitlines()[0]}", file=str(path)) from None
 
 
 def render_command(

@@ -175,6 +175,7 @@ class Result(_Strict):
     direction: Literal["through_plane", "in_plane", ""] = ""
     value: float
     unit: str
+    unit_ucum: str = Field("", description="the unit as a UCUM code (https://ucum.org), for machine readers")
     u: float = Field(ge=0, description="standard uncertainty, same unit as value")
     U: float = Field(ge=0, description="expanded uncertainty U = k·u")
     k: float = Field(gt=0)
@@ -201,6 +202,7 @@ class FitQuality(_Strict):
     """How well the circuit fit and the Kramers–Kronig test went for one spectrum."""
 
     spectrum_ref: str
+    label: str = Field("", description="human name, e.g. '25 °C, heating, sweep 1'")
     circuit: str
     chi_square: float | None = None
     residual_rms_pct: float | None = None
@@ -255,7 +257,8 @@ class LiteratureComparison(_Strict):
 class Limit(_Strict):
     type: Literal["lower", "upper"]
     value: float
-    unit: str
+    unit: str = Field(description="always the unit of the result it limits")
+    unit_ucum: str = Field("", description="the unit as a UCUM code (https://ucum.org)")
 
 
 class Conformity(_Strict):

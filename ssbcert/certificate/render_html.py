@@ -10,7 +10,7 @@ import jinja2
 from ssbcert.certificate.build import overall_outcome
 from ssbcert.certificate.model import Certificate
 from ssbcert.certificate.plots import RenderedFigure, certificate_figures
-from ssbcert.certificate.view import OUTCOME_COLOUR, power_markup, result_rows, signature_status, unit_text
+from ssbcert.certificate.view import OUTCOME_COLOUR, power_markup, result_rows, sig, signature_status, unit_text
 
 TEMPLATE = "certificate.html.j2"
 
@@ -33,6 +33,7 @@ def render_html(cert: Certificate, *, figures: Sequence[RenderedFigure] | None =
         colours=OUTCOME_COLOUR | {"none": "#555555"},
         signature=signature_status(cert, verified),
         unit=unit_text,
+        sig=sig,
         power=power_markup,
         figures=[{"title": f.title, "b64": base64.b64encode(f.png).decode("ascii")} for f in figs],
     )

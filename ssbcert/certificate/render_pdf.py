@@ -24,7 +24,7 @@ from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Simple
 from ssbcert.certificate.build import overall_outcome
 from ssbcert.certificate.model import Certificate
 from ssbcert.certificate.plots import RenderedFigure, certificate_figures
-from ssbcert.certificate.view import OUTCOME_COLOUR, power_markup, result_rows, signature_status, unit_text
+from ssbcert.certificate.view import OUTCOME_COLOUR, power_markup, result_rows, sig, signature_status, unit_text
 
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 
@@ -158,8 +158,8 @@ def _details(cert: Certificate, s: dict[str, ParagraphStyle]) -> list[Any]:
     if cert.fit_quality or cert.arc_assignments:
         out.append(_p("Fit quality, Kramers–Kronig and bulk/GB assignment", s["h2"]))
         for f in cert.fit_quality:
-            out.append(_p(f"{f.spectrum_ref}: {f.circuit}; χ² = {f.chi_square}; residual RMS = {f.residual_rms_pct} %; "
-                          f"KK max = {f.kk_residual_max_pct} % ({'pass' if f.kk_pass else 'fail' if f.kk_pass is False else '—'})", b))
+            out.append(_p(f"{f.label or f.spectrum_ref}: {f.circuit}; χ² = {sig(f.chi_square)}; residual RMS = {sig(f.residual_rms_pct)} %; "
+                          f"KK max = {sig(f.kk_residual_max_pct)} % ({'pass' if f.kk_pass else 'fail' if f.kk_pass is False else '—'})", b))
         rows = [["Element", "Assigned", "C / F", "C·h/A / F cm⁻¹", "ε_r", "f_apex / Hz", "Evidence"]] + [
             [_p(a.element, sm), _p(a.assignment, sm), _p(f"{a.capacitance_F:.3g}" if a.capacitance_F else "—", sm),
              _p(f"{a.capacitance_normalised_F_per_cm:.3g}" if a.capacitance_normalised_F_per_cm else "—", sm),

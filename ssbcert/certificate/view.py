@@ -1,41 +1,22 @@
 """What a reader sees, computed once for both the HTML and the PDF renderer.
 
-Rounding follows GUM/reference §1.2: U to two significant digits, the value to the same decimal
-place, shown in a shared power of ten when the numbers are very small or large.
+Numbers and units are written by :mod:`ssbcert.numfmt` (GUM 7.2.6 rounding, Ω·cm²-style units);
+``format_with_uncertainty`` and ``unit_text`` are re-exported here for the renderers.
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from ssbcert.certificate.model import Certificate, Result
+from ssbcert.numfmt import format_with_uncertainty, limit_text, sig, unit_text
 
-UNIT_TEXT = {
-    "ohm*cm^2": "Ω·cm²", "ohm": "Ω", "um": "µm", "g/cm^3": "g/cm³", "mA/cm^2": "mA/cm²",
-    "MPa*m^0.5": "MPa·m½", "S*K/cm": "S·K/cm", "1": "", "%": "%",
-}
+__all__ = ["OUTCOME_COLOUR", "ResultRow", "format_with_uncertainty", "power_markup", "quantity_label", "result_rows",
+           "sig", "signature_status", "unit_text"]
+
 OUTCOME_COLOUR = {"pass": "#1b7f3b", "fail": "#b3261e", "inconclusive": "#b26a00",
                   "conditional_pass": "#5d8f1b", "conditional_fail": "#c2571a", "": "#555555"}
-
-
-def unit_text(unit: str) -> str:
-    return UNIT_TEXT.get(unit, unit)
-
-
-def format_with_uncertainty(value: float, U: float) -> str:
-    """``(2.00 ± 0.10)e-4``-style text: U with 2 significant digits, value to the same place."""
-    if not math.isfinite(value):
-        return str(value)
-    if U <= 0 or not math.isfinite(U):
-        return f"{value:.4g}"
-    exp = int(math.floor(math.log10(abs(value)))) if value != 0 else int(math.floor(math.log10(U)))
-    shared = exp if (exp < -2 or exp > 4) else 0
-    v, u = value / 10**shared, U / 10**shared
-    decimals = max(0, 1 - int(math.floor(math.log10(u))))
-    body = f"{v:.{decimals}f} ± {u:.{decimals}f}"
-    return f"({body})·10^{shared}" if shared else body
 
 
 _POWER = re.compile(r"·10\^(-?\d+)")
@@ -83,7 +64,7 @@ def result_rows(cert: Certificate) -> list[ResultRow]:
     for r in cert.results:
         c = by_ref.get(r.id)
         outcome = c.outcome if c else ""
-        limit = f"{'≥' if c.limit.type == 'lower' else '≤'} {c.limit.value:.3g} ({c.decision_rule})" if c else "—"
+        limit = limit_text(c.limit.type, c.limit.value, c.limit.unit, c.decision_rule) if c else "—"
         flags = ", ".join(f for f, on in (("customer supplied", r.customer_supplied), ("informative", r.informative),
                                           (f"external: {r.external_provider}", bool(r.external_provider))) if on)
         rows.append(ResultRow(r.id, r.quantity, quantity_label(r), format_with_uncertainty(r.value, r.U),

@@ -19,6 +19,8 @@ from ssbcert.certificate.model import (
 )
 from ssbcert.certify.findings import Finding, Findings
 from ssbcert.certify.inputs import CertificateInputs
+from ssbcert.plausibility import overrides_listed
+from ssbcert.numfmt import spectrum_names
 from ssbcert.spec import Spec, evaluate
 from ssbcert.uncertainty import Measured
 
@@ -85,13 +87,13 @@ def _arc_figures(inputs: CertificateInputs, findings: Findings, refs: dict[str, 
         for i in (int(np.argmin(temps)), int(np.argmax(temps))):
             if findings.series.spectra[i] not in picks:
                 picks.append(findings.series.spectra[i])
+    names = spectrum_names([s.temperature_K for s in inputs.series])
     for a in picks:
         i = findings.series.spectra.index(a)
-        spec = inputs.series[i]
         z_fit = a.fit.z_fit
         kk = a.kk
         out.append(NyquistData(
-            spectrum_ref=inputs.spectrum_ids[i], label=f"{spec.temperature_K - 273.15:.1f} °C",
+            spectrum_ref=inputs.spectrum_ids[i], label=names[i],
             frequency_Hz=a.fit.frequency_Hz.tolist(), z_real_ohm=a.fit.z_data.real.tolist(), z_imag_ohm=a.fit.z_data.imag.tolist(),
             fit_z_real_ohm=np.real(z_fit).tolist(), fit_z_imag_ohm=np.imag(z_fit).tolist(),
             kk_residual_real_pct=(100 * np.asarray(kk.residuals_real)).tolist(),
@@ -166,18 +168,21 @@ def build_certificate(
     not_tested: list[str] = []
     by_quantity = {r.quantity: r.id for r in results if not r.informative}
     required = {r.quantity for r in spec.requirements if r.required and not r.is_informative}
-    for decision in evaluate(spec, measured):
+    units = {r.quantity: r.unit for r in results if not r.informative}  # limits are judged and printed in these
+    for decision in evaluate(spec, measured, units):
         if decision.detail == "no result" and decision.quantity not in required:
             not_tested.append(decision.quantity)  # optional item, stated as an exclusion
             continue
         # a required item without a valid result stays in the report as inconclusive: never a silent pass
-        conformity += conformity_from_decision(decision, by_quantity.get(decision.quantity, decision.quantity))
+        conformity += conformity_from_decision(decision, by_quantity.get(decision.quantity, decision.quantity),
+                                               units.get(decision.quantity))
 
     fit_quality, arcs = [], []
     if findings.series is not None:
-        for sid, a in zip(inputs.spectrum_ids, findings.series.spectra):
+        names = spectrum_names([s.temperature_K for s in inputs.series])
+        for sid, name, a in zip(inputs.spectrum_ids, names, findings.series.spectra):
             fit_quality.append(FitQuality(
-                spectrum_ref=sid, circuit=a.fit.circuit, chi_square=float(a.fit.chi2),
+                spectrum_ref=sid, label=name, circuit=a.fit.circuit, chi_square=float(a.fit.chi2),
                 residual_rms_pct=_residual_rms_pct(a.fit.z_data, a.fit.z_fit),
                 kk_residual_max_pct=float(a.kk.max_residual_percent), kk_pass=bool(a.kk.passed),
                 n_points=int(a.fit.frequency_Hz.size), temperature_K=a.temperature_K,
@@ -218,6 +223,7 @@ def build_certificate(
 
     tested_from, tested_to = _session_times(inputs)
     deviations = list(issuer.extra_deviations)
+    deviations += overrides_listed(rec.plausibility_overrides, inputs.session.plan)
     if findings.room is None and inputs.series:
         deviations.append("no spectrum within 25 ± 2 °C: room-temperature values from the Arrhenius fit")
     if findings.room is not None and not findings.room.arcs.bulk_gb_resolved:

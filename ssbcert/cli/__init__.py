@@ -35,6 +35,7 @@ GROUPS = (
     "ssbcert.registry.cli",  # registry ..., study thickness
     "ssbcert.cli.schema",  # schema ...
     "ssbcert.cli.sim",  # sim serve
+    "ssbcert.monitor.cli",  # monitor
 )
 _registered = False
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ssbcert.errors import InputError, InstrumentError
+from ssbcert.numfmt import format_with_uncertainty, unit_text
 
 console = Console()
 
@@ -31,14 +32,18 @@ def print_summary(issued: object) -> None:
         if not c.informative:
             outcome_by_ref[c.result_ref] = c.outcome
     table = Table(title=f"{cert.title}  —  overall: {issued.outcome.upper()}")
-    for col in ("result", "value", "U (k)", "unit", "decision"):
+    # ids are never cut (thickness_nonuniformity_range): the column is as wide as the longest id
+    table.add_column("result", no_wrap=True, min_width=max((len(r.id) for r in cert.results), default=6))
+    table.add_column("value ± U", no_wrap=True)
+    for col in ("k", "unit", "decision"):
         table.add_column(col)
     for r in cert.results:
         if r.informative and r.quantity not in ("indentation_hardness", "relative_permittivity_bulk"):
             continue
         dec = outcome_by_ref.get(r.id, "informative" if r.informative else "")
         style = {"pass": "green", "fail": "red", "inconclusive": "yellow"}.get(dec.split("_")[-1], "")
-        table.add_row(r.id, f"{r.value:.4g}", f"{r.U:.2g} ({r.k:.2f})", r.unit, f"[{style}]{dec}[/{style}]" if style else dec)
+        table.add_row(r.id, format_with_uncertainty(r.value, r.U), f"{r.k:.2f}", unit_text(r.unit),
+                      f"[{style}]{dec}[/{style}]" if style else dec)
     console.print(table)
     flags = issued.findings.flags
     if flags:

@@ -16,9 +16,20 @@ that ends short of its planned final frequency without an abort marker rejects t
 names decide units and the sign of Z'' (-Im(Z), -Z''); data that look sign-inverted only warn.
 Decimal commas are read where the delimiter is not a comma.
 """
-from ssbcert.importers.api import FilesRejected, ImportResult, Provenance, import_files, read_file
-from ssbcert.importers.csv_table import write_records_csv
-from ssbcert.importers.session import write_session
+from __future__ import annotations
 
-__all__ = ["FilesRejected", "ImportResult", "Provenance", "import_files", "read_file", "write_records_csv",
-           "write_session"]
+from importlib import import_module
+from typing import Any
+
+# name -> module; imported on first use so `ssbcert --help` and the CLI module stay light
+_EXPORTS = {"FilesRejected": "api", "ImportResult": "api", "Provenance": "api", "import_files": "api",
+            "read_file": "api", "write_records_csv": "csv_table", "write_session": "session"}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'ssbcert.importers' has no attribute {name!r}")
+    value = getattr(import_module(f"ssbcert.importers.{_EXPORTS[name]}"), name)
+    globals()[name] = value
+    return value

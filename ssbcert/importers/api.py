@@ -6,13 +6,14 @@ session never holds half of a data set.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
 from ssbcert.errors import InputError
 from ssbcert.importers.base import Block
-from ssbcert.importers.detect import reader_for
+from ssbcert.importers.detect import LOSSLESS, reader_for
+from ssbcert.importers.sanity import DEFAULT_LIMITS, Limits, sanitize
 from ssbcert.records import ImpedanceSpectrum
 
 
@@ -61,18 +62,10 @@ def with_stated_temperature(result: ImportResult, temperature_K: float) -> Impor
 
     A temperature the file states is never overwritten: the file is the better witness.
     """
-    if not 0 < temperature_K < 2000:
-        raise InputError("temperature out of range", field="--temperature-C", expected="-273..1700 °C",
-                         found=f"{temperature_K - 273.15:g} °C")
-    spectra, prov = [], []
-    for s, p in zip(result.spectra, result.provenance):
-        if s.temperature_K is None:
-            s = replace(s, temperature_K=temperature_K, meta={**s.meta, "temperature_source": "operator-stated"})
-            p = replace(p, temperature_K=temperature_K,
-                        warnings=[*p.warnings, f"temperature {temperature_K:.2f} K stated by the operator, not by the file"])
-        spectra.append(s)
-        prov.append(p)
-    return ImportResult(spectra, prov, list(result.warnings))
+    from ssbcert.importers import series
+
+    series.check_K(temperature_K, "--temperature-C")
+    return series.assign(result, {p.source_path: temperature_K for p in result.provenance}, series.OPERATOR)
 
 
 class FilesRejected(InputError):
@@ -95,20 +88,22 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_blocks(path: Path, data: bytes) -> tuple[str, list[Block]]:
-    """The reader's name and the blocks it finds in `data` (the content of `path`), or InputError."""
+def read_blocks(path: Path, data: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[str, list[Block]]:
+    """The reader's name and the blocks it finds in `data` (the content of `path`), after the row-sanity
+    rules (sanity.py; ssbcert's own lossless CSVs are taken as written), or InputError."""
     name, reader = reader_for(path, data)
-    return name, reader(path, data)
+    blocks = reader(path, data)
+    return name, blocks if name in LOSSLESS else sanitize(str(path), blocks, limits)
 
 
-def read_file(path: Path) -> tuple[list[ImpedanceSpectrum], list[Provenance]]:
+def read_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[list[ImpedanceSpectrum], list[Provenance]]:
     """One file -> its spectra and provenance, or InputError."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError("cannot read file", file=str(path), found=exc.strerror or str(exc)) from None
-    name, blocks = read_blocks(path, data)
+    name, blocks = read_blocks(path, data, limits)
     if not blocks:
         raise InputError("no impedance spectrum found", file=str(path), expected=f"a {name} spectrum", found="none")
     digest = sha256_of(data)
@@ -120,7 +115,7 @@ def read_file(path: Path) -> tuple[list[ImpedanceSpectrum], list[Provenance]]:
     return spectra, prov
 
 
-def import_files(paths: Sequence[Path]) -> ImportResult:
+def import_files(paths: Sequence[Path], limits: Limits = DEFAULT_LIMITS) -> ImportResult:
     """Import every file; order spectra by stated temperature (stable: file order within a temperature).
 
     Spectra without a stated temperature keep file order after those with one. A temperature series
@@ -130,7 +125,7 @@ def import_files(paths: Sequence[Path]) -> ImportResult:
     errors: list[InputError] = []
     for p in paths:
         try:
-            spectra, prov = read_file(Path(p))
+            spectra, prov = read_file(Path(p), limits)
         except InputError as exc:
             errors.append(exc)
             continue

@@ -28,6 +28,8 @@ class Block:
     instrument: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    rows: list[int] | None = None  # where each point is: 1-based file line, or data row for binary files
+    row_label: str = "line"
 
 
 @dataclass
@@ -36,6 +38,7 @@ class TextFile:
 
     path: str
     lines: list[str]
+    complete: bool = True  # False when the data does not end with a line break (a file cut mid-line)
 
     @classmethod
     def from_bytes(cls, path: Path | str, data: bytes) -> "TextFile":
@@ -43,11 +46,12 @@ class TextFile:
             raise InputError("not a text file", file=str(path), expected="text", found="binary data (NUL bytes)")
         text = decode_text(data)
         lines = _LINE_BREAK.split(text)
-        if lines and lines[-1] == "":
+        complete = bool(lines) and lines[-1] == ""
+        if complete:
             lines.pop()
         if not any(line.strip() for line in lines):
             raise InputError("empty file", file=str(path), expected="a header and data rows", found="no text")
-        return cls(str(path), lines)
+        return cls(str(path), lines, complete)
 
     def fail(self, message: str, line_index: int | None = None, **kw: Any) -> NoReturn:
         """Raise InputError located at 0-based line_index (shown 1-based)."""
@@ -116,6 +120,10 @@ class Table:
     def __len__(self) -> int:
         return len(self.lines)
 
+    def rows(self) -> list[int]:
+        """1-based file line of each row (what a user sees in an editor)."""
+        return [i + 1 for i in self.lines]
+
     def subset(self, rows: Sequence[int]) -> "Table":
         return Table({k: [v[r] for r in rows] for k, v in self.columns.items()}, [self.lines[r] for r in rows], self.end)
 
@@ -134,15 +142,16 @@ def read_table(
 ) -> Table:
     """Read rows from `start` until EOF or `stop(line)`; take the `wanted` columns (name -> field index).
 
-    A row with fewer fields than the header (`n_fields`) or a non-number in a wanted column rejects the
-    whole file with the line, the column and what was found: a half-read table is never returned.
-    Blank lines, and lines starting with `comment` when given, are skipped.
+    Columns are found by name, never by count: rows may hold more or fewer fields than the header
+    names (`n_fields` is informative only), as long as every wanted column is there. A row shorter than
+    the first data row is a cut row and rejects the whole file, as does a non-number in a wanted column,
+    with the line, the column and what was found: a half-read table is never returned. Blank lines,
+    and lines starting with `comment` when given, are skipped.
     """
     cols: dict[str, list[float]] = {k: [] for k in wanted}
     lines: list[int] = []
     need = max(wanted.values()) + 1 if wanted else 0
-    if n_fields is not None:
-        need = max(need, n_fields)
+    width: int | None = None  # fields in the first data row: every later row has at least as many
     i = start
     while i < len(tf.lines):
         line = tf.lines[i]
@@ -152,11 +161,13 @@ def read_table(
             i += 1
             continue
         fields = split_fields(line, delimiter)
-        if len(fields) < need:
+        if width is None:
+            width = len(fields)
+        if len(fields) < max(need, width):
             tf.fail(
-                "truncated or short data row",
+                "truncated or short data row" + ("" if len(fields) < need else ": fewer fields than the rows before it"),
                 i,
-                expected=f"{need} fields",
+                expected=f"{max(need, width)} fields",
                 found=f"{len(fields)} fields: {line.strip()[:60]!r}",
             )
         for name, col in wanted.items():
@@ -236,3 +247,14 @@ def decimal_comma_from(tf: TextFile, start: int, delimiter: str | None, comment:
         return False
     first = tf.find(lambda s: bool(s.strip()) and not (comment is not None and s.lstrip().startswith(comment)), start)
     return first is not None and guess_decimal_comma(split_fields(tf.lines[first], delimiter))
+
+
+def refuse_technique(tf: TextFile, technique: str | None, where: int | None) -> None:
+    """Refuse a file whose stated technique is not impedance, naming it; do nothing when it is, or when
+    the file states none (the caller's own column checks then speak)."""
+    from ssbcert.importers.vocabulary import IMPEDANCE_TECHNIQUE_WORDS
+
+    if not technique or any(w in technique.lower() for w in IMPEDANCE_TECHNIQUE_WORDS):
+        return
+    tf.fail(f"not an impedance file (technique: {technique.strip().lower()})", where,
+            expected="an impedance (EIS) measurement", found=technique.strip())

@@ -23,8 +23,9 @@ from ssbcert.importers.base import (
     split_fields,
 )
 from ssbcert.importers.text_tables import read_header_table
-from ssbcert.importers.units import (
-    FREQUENCY, Z_IMAG, Z_REAL, ColumnMap, ColumnSpec, build_spectrum, looks_like_header, map_columns, require_columns,
+from ssbcert.importers.columns import (
+    FREQUENCY, Z_IMAG, Z_REAL, ColumnMap, ColumnSpec, build_spectrum, header_facts, looks_like_header, map_columns,
+    require_columns,
 )
 from ssbcert.records import ImpedanceSpectrum
 
@@ -210,7 +211,11 @@ def read_generic(path: Path, data: bytes) -> list[Block]:
         text = tf.lines[above].lstrip().lstrip("#")
         names = split_fields(text, delimiter)
         if looks_like_header(names):
-            return [read_header_table(tf, above, delimiter, instrument=None, names=names, comment="#")]
+            stated = header_facts(tf.lines[:above])
+            meta = {k: v for k, v in stated.items() if k != "temperature_K"}
+            return [read_header_table(tf, above, delimiter, instrument=None, names=names, comment="#",
+                                      settings={"stated": stated} if stated else None, meta=meta,
+                                      temperature_K=stated.get("temperature_K"))]
         known = map_columns(names)
         if known.specs:
             require_columns(tf, known, above)  # names some quantities: say which one is missing
@@ -224,5 +229,5 @@ def read_generic(path: Path, data: bytes) -> list[Block]:
     require_rows(tf, table, first, "start")
     spectrum, warnings = build_spectrum(tf, table, _HEADERLESS)
     warnings.insert(0, "no column header: columns taken as frequency/Hz, Z'/ohm, Z''/ohm with capacitive Z'' < 0")
-    return [Block(spectrum, table.lines[0] + 1, table.lines[-1] + 1, None, {}, warnings)]
+    return [Block(spectrum, table.lines[0] + 1, table.lines[-1] + 1, None, {}, warnings, rows=table.rows())]
 

@@ -13,6 +13,7 @@ from ssbcert.importers import csv_table, gamry, mpr, mpt, novocontrol, text_tabl
 from ssbcert.importers.base import Block, decode_text
 
 Reader = Callable[[Path, bytes], list[Block]]
+LOSSLESS = frozenset({csv_table.RECORDS, csv_table.SESSION_CSV})  # ssbcert's own files: records as written
 
 # (name, content test on the decoded head, reader); first match wins, most specific first.
 _BY_CONTENT: list[tuple[str, Callable[[str], bool], Reader]] = [

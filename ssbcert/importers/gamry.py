@@ -15,8 +15,9 @@ import math
 from pathlib import Path
 from typing import Any
 
-from ssbcert.importers.base import Block, TextFile, decimal_comma_from, read_table, require_rows, split_fields, stated_float
-from ssbcert.importers.units import FREQUENCY, build_spectrum, map_columns, require_columns
+from ssbcert.importers.base import Block, refuse_technique, TextFile, decimal_comma_from, read_table, require_rows, split_fields, stated_float
+from ssbcert.importers.vocabulary import GAMRY_TAGS
+from ssbcert.importers.columns import FREQUENCY, build_spectrum, map_columns, require_columns
 
 NAME = "gamry-dta"
 _ABORT = "EXPERIMENTABORTED"
@@ -60,6 +61,11 @@ def read(path: Path, data: bytes) -> list[Block]:
     tf = TextFile.from_bytes(path, data)
     starts = [i for i, s in enumerate(tf.lines) if s.split("\t", 1)[0] == "ZCURVE"]
     if not starts:
+        tag = next((i for i, s in enumerate(tf.lines[:50]) if s.startswith("TAG\t")), None)
+        if tag is not None:
+            code = tf.lines[tag].split("\t")[1].strip() if len(tf.lines[tag].split("\t")) > 1 else ""
+            title = _settings(tf.lines).get("TITLE")
+            refuse_technique(tf, GAMRY_TAGS.get(code.upper(), title or code), tag)
         tf.fail("no impedance table", None, expected="a 'ZCURVE TABLE' block", found="none in the file")
     settings = _settings(tf.lines)
     instrument = f"Gamry {settings['PSTAT']}" if settings.get("PSTAT") else "Gamry"
@@ -92,5 +98,6 @@ def read(path: Path, data: bytes) -> list[Block]:
             planned = f"; planned final frequency {final:g} Hz" if final is not None else ""
             warnings.append(f"experiment aborted (line {table.end + 1}): imported the {len(table)} complete points "
                             f"measured before the abort, sweep stopped at {last_f:g} Hz{planned}")
-        blocks.append(Block(spectrum, table.lines[0] + 1, table.lines[-1] + 1, instrument, dict(settings), warnings))
+        blocks.append(Block(spectrum, table.lines[0] + 1, table.lines[-1] + 1, instrument, dict(settings), warnings,
+                            rows=table.rows()))
     return blocks

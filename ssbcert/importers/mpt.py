@@ -10,10 +10,10 @@ import re
 from pathlib import Path
 
 from ssbcert.importers.base import (
-    Block, TextFile, check_values, decimal_comma_from, key_values, read_table, require_rows, split_fields, split_runs,
+    Block, refuse_technique, TextFile, check_values, decimal_comma_from, key_values, read_table, require_rows, split_fields, split_runs,
     stated_float,
 )
-from ssbcert.importers.units import build_spectrum, map_columns, require_columns
+from ssbcert.importers.columns import FREQUENCY, build_spectrum, map_columns, require_columns
 
 NAME = "biologic-mpt"
 _HEADER_COUNT = re.compile(r"^\s*Nb header lines\s*:\s*(\d+)\s*$")
@@ -57,8 +57,10 @@ def read(path: Path, data: bytes) -> list[Block]:
         header_index = n - 1
     names = split_fields(tf.lines[header_index], "\t")
     cmap = map_columns(names)
-    require_columns(tf, cmap, header_index)
     instrument, settings = _settings(tf.lines[:header_index])
+    if not cmap.has_impedance() or FREQUENCY not in cmap.specs:
+        refuse_technique(tf, settings.get("technique"), 3)
+    require_columns(tf, cmap, header_index)
     wanted = cmap.wanted()
     if _CYCLE_COLUMN in names:
         wanted["cycle"] = names.index(_CYCLE_COLUMN)
@@ -77,7 +79,8 @@ def read(path: Path, data: bytes) -> list[Block]:
         cycle = part.columns.pop("cycle", [None])[0]
         meta = {**common, "cycle": None if cycle is None else int(cycle)}
         spectrum, warnings = build_spectrum(tf, part, cmap, meta)
-        blocks.append(Block(spectrum, part.lines[0] + 1, part.lines[-1] + 1, instrument, settings, warnings))
+        blocks.append(Block(spectrum, part.lines[0] + 1, part.lines[-1] + 1, instrument, settings, warnings,
+                            rows=part.rows()))
     if len(blocks) > 1:
         blocks[0].warnings.append(f"{len(blocks)} cycles in one file: one spectrum per cycle")
     start, final = _frequency_Hz(settings, "fi"), _frequency_Hz(settings, "ff")

@@ -13,7 +13,7 @@ from typing import Any
 
 from ssbcert.importers.base import Block, TextFile, split_fields
 from ssbcert.importers.text_tables import read_header_table
-from ssbcert.importers.units import looks_like_header
+from ssbcert.importers.columns import looks_like_header
 
 NAME = "novocontrol-txt"
 _KEY_VALUE = re.compile(r"^\s*([A-Za-z][^:=]*?)\s*[:=]\s*(.*?)\s*$")

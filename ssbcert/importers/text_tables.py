@@ -13,7 +13,7 @@ from typing import Any, Callable
 from ssbcert.importers.base import (
     Block, TextFile, decimal_comma_from, key_values, read_table, require_rows, split_fields, stated_float,
 )
-from ssbcert.importers.units import FREQUENCY, build_spectrum, map_columns, require_columns
+from ssbcert.importers.columns import FREQUENCY, build_spectrum, map_columns, require_columns
 
 PARSTAT = "parstat-txt"
 POWERSUITE = "powersuite-txt"
@@ -30,16 +30,14 @@ def read_header_table(
     settings: dict[str, Any] | None = None,
     meta: dict[str, Any] | None = None,
     stop: Callable[[str], bool] | None = None,
-    drop_zero_frequency: bool = False,
     comment: str | None = None,
     names: list[str] | None = None,
     temperature_K: float | None = None,
 ) -> Block:
-    """The table whose column names are on `header_index`, as one spectrum.
+    """The table whose column names are on `header_index`, as one spectrum (columns found by name).
 
-    `drop_zero_frequency` is for instruments that log the DC part of a combined experiment in the
-    same table with frequency 0 (Parstat): those rows are not impedance points and are dropped with
-    a warning; anywhere else a zero frequency is an error.
+    Rows with frequency 0 (Parstat logs the DC part of a combined experiment in the same table) are
+    dropped, with a flag, by the row-sanity rules (sanity.py) that every reader's blocks go through.
     """
     if names is None:
         names = split_fields(tf.lines[header_index], delimiter)
@@ -48,19 +46,9 @@ def read_header_table(
     comma = decimal_comma_from(tf, header_index + 1, delimiter, comment)
     table = read_table(tf, header_index + 1, cmap.wanted(), delimiter=delimiter, n_fields=len(names),
                        decimal_comma=comma, stop=stop, column_names=names, comment=comment)
-    warnings: list[str] = []
-    if drop_zero_frequency:
-        keep = [i for i, f in enumerate(table.columns[FREQUENCY]) if f != 0.0]
-        dropped = len(table) - len(keep)
-        if dropped:
-            kept = set(keep)
-            lines = [table.lines[i] + 1 for i in range(len(table)) if i not in kept]
-            warnings.append(f"dropped {dropped} rows with frequency 0 (DC part of the experiment, lines "
-                            f"{lines[0]}-{lines[-1]})")
-            table = table.subset(keep)
     require_rows(tf, table, header_index, "column header")
     spectrum, more = build_spectrum(tf, table, cmap, meta, temperature_K)
-    return Block(spectrum, table.lines[0] + 1, table.lines[-1] + 1, instrument, dict(settings or {}), warnings + more)
+    return Block(spectrum, table.lines[0] + 1, table.lines[-1] + 1, instrument, dict(settings or {}), more, rows=table.rows())
 
 
 def _first_line(head: str) -> str:
@@ -74,7 +62,7 @@ def sniff_parstat(head: str) -> bool:
 
 def read_parstat(path: Path, data: bytes) -> list[Block]:
     tf = TextFile.from_bytes(path, data)
-    return [read_header_table(tf, 0, "\t", instrument="Princeton Applied Research (Parstat)", drop_zero_frequency=True)]
+    return [read_header_table(tf, 0, "\t", instrument="Princeton Applied Research (Parstat)")]
 
 
 def sniff_powersuite(head: str) -> bool:

@@ -14,6 +14,7 @@ import numpy as np
 
 from ssbcert.importers.base import Table, TextFile, check_values
 from ssbcert.records import ImpedanceSpectrum
+from ssbcert.units import UnitError, compatible, factor, known_unit, normalise, parse_unit
 
 FREQUENCY = "frequency"
 Z_REAL = "z_real"
@@ -23,16 +24,13 @@ PHASE = "phase"
 TIME = "time"
 TEMPERATURE = "temperature"
 
-# Units per quantity kind, with the factor to SI. Prefix case matters (MHz vs mHz), so exact keys first.
-_FREQ_UNITS = {"Hz": 1.0, "kHz": 1e3, "MHz": 1e6, "mHz": 1e-3, "GHz": 1e9}
-_OHM_UNITS = {
-    "ohm": 1.0, "ohms": 1.0, "Ω": 1.0, "Ohm": 1.0, "Ohms": 1.0, "a": 1.0, "b": 1.0,
-    "kohm": 1e3, "kOhm": 1e3, "kΩ": 1e3, "kohms": 1e3,
-    "Mohm": 1e6, "MOhm": 1e6, "MΩ": 1e6, "mohm": 1e-3, "mOhm": 1e-3, "mΩ": 1e-3,
-}
-_PHASE_UNITS = {"deg": 1.0, "°": 1.0, "degree": 1.0, "degrees": 1.0, "rad": 180.0 / 3.141592653589793}
-_TIME_UNITS = {"s": 1.0, "sec": 1.0, "Sec": 1.0, "secs": 1.0, "ms": 1e-3, "min": 60.0, "h": 3600.0}
-_TEMP_UNITS = {"K": ("K", 1.0), "°C": ("C", 1.0), "C": ("C", 1.0), "degC": ("C", 1.0), "deg C": ("C", 1.0)}
+# The SI unit of each column kind (degrees for phase); pint (ssbcert.units) supplies every factor.
+_SI = {FREQUENCY: "Hz", Z_REAL: "ohm", Z_IMAG: "ohm", Z_MOD: "ohm", PHASE: "deg", TIME: "s", TEMPERATURE: "K"}
+# Vendor spellings pint reads otherwise ('a' is a year to pint; ZView writes Z'(a) for ohm).
+_VENDOR = {"a": "ohm", "b": "ohm", "sec": "s", "secs": "s", "deg c": "degC", "degrees": "deg", "°": "deg"}
+# Case-insensitive fallback ('HZ', 'KOHM'); a lower-case spelling two of these share (mhz, mohm) stays unread.
+_SPELLINGS = ("Hz", "mHz", "kHz", "MHz", "GHz", "ohm", "mohm", "kohm", "Mohm", "s", "ms", "min", "h", "deg", "rad",
+              "K", "degC")
 
 _LABELS: dict[str, str] = {}
 for _q, _names in {
@@ -75,21 +73,25 @@ def _normalise(name: str) -> str:
     return name
 
 
+def _spellings(unit: str) -> list[str]:
+    """The unit as written, then (unless ambiguous) its case-insensitive match among _SPELLINGS."""
+    u = _VENDOR.get(unit.lower(), unit) if unit.lower() in _VENDOR else unit
+    folded = [c for c in _SPELLINGS if c.lower() == normalise(u).lower()]
+    return [u] + (folded if len(folded) == 1 else [])
+
+
 def _unit_factor(quantity: str, unit: str) -> tuple[float, bool] | None:
-    u = unit.strip()
-    table: dict[str, float] | None = {
-        FREQUENCY: _FREQ_UNITS, Z_REAL: _OHM_UNITS, Z_IMAG: _OHM_UNITS, Z_MOD: _OHM_UNITS,
-        PHASE: _PHASE_UNITS, TIME: _TIME_UNITS,
-    }.get(quantity)
-    if quantity == TEMPERATURE:
-        hit = _TEMP_UNITS.get(u)
-        return None if hit is None else (hit[1], hit[0] == "C")
-    assert table is not None
-    if u in table:
-        return table[u], False
-    lowered = {k.lower(): v for k, v in table.items() if k.lower() not in ("mhz", "mohm", "mω")}
-    if u.lower() in lowered:
-        return lowered[u.lower()], False
+    """(factor to SI, is Celsius) for a column unit, or None when it is not a unit of that kind."""
+    ref = _SI[quantity]
+    for u in _spellings(unit.strip()):
+        if not known_unit(u) or not compatible(u, ref):
+            continue
+        if quantity == TEMPERATURE and parse_unit(u) == parse_unit("degC"):
+            return 1.0, True
+        try:
+            return factor(u, ref), False
+        except UnitError:  # another offset scale (degF): not one a vendor file uses
+            return None
     return None
 
 

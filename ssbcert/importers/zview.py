@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ssbcert.importers.base import Block, Table, TextFile, is_numeric_row, key_values, read_table, require_rows, split_fields, stated_float
-from ssbcert.importers.units import FREQUENCY, TIME, Z_IMAG, Z_REAL, ColumnMap, ColumnSpec, build_spectrum, map_columns, require_columns
+from ssbcert.importers.columns import FREQUENCY, TIME, Z_IMAG, Z_REAL, ColumnMap, ColumnSpec, build_spectrum, map_columns, require_columns
 
 NAME = "zplot-z"
 NAME_CSV = "zplot-csv"
@@ -47,7 +47,8 @@ def _blocks(tf: TextFile, table: Table, cmap: ColumnMap, settings: dict[str, str
             warnings: list[str]) -> list[Block]:
     meta = {"ac_amplitude_V": stated_float(settings.get("Potential-AC"), 1e-3), "dc_potential_V": stated_float(settings.get("Potential-DC"))}
     spectrum, more = build_spectrum(tf, table, cmap, meta)
-    return [Block(spectrum, table.lines[0] + 1, table.lines[-1] + 1, instrument, settings, warnings + more)]
+    return [Block(spectrum, table.lines[0] + 1, table.lines[-1] + 1, instrument, settings, warnings + more,
+                  rows=table.rows())]
 
 
 def read(path: Path, data: bytes) -> list[Block]:

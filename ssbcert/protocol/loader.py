@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 from ssbcert.errors import InputError
 from ssbcert.protocol.model import Include, Loop, Protocol
-from ssbcert.yamlio import Loc, format_loc, line_of, load_yaml_text, validate
+from ssbcert.yamlio import Loc, format_loc, line_of, load_yaml_text, read_text_limited, validate
 
 _REF = re.compile(r"^\$([A-Za-z_]\w*)$")
 Scalar = str | int | float
@@ -85,10 +85,7 @@ def resolve_protocol(ref: str, base_dir: Path | None = None) -> tuple[str, str]:
 
 
 def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", file=str(path)) from None
+    return read_text_limited(path, "protocol")
 
 
 class UnknownOverride(InputError):

@@ -49,6 +49,9 @@ class _Strict(BaseModel):
 
 class _Step(_Strict):
     label: str | None = Field(None, description="free text shown in progress and events")
+    plausibility_override: dict[str, Annotated[str, Field(min_length=3)]] | None = Field(
+        None, description="field → reason: accept a value outside its plausibility band (recorded in the session)"
+    )
 
 
 class Identify(_Step):

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ssbcert.errors import InputError
-from ssbcert.protocol.model import DcPolarization, Eis, Identify, Limits, SetTemperature
+from ssbcert.plausibility import OVERRIDE_KEY, outside, override_for
+from ssbcert.protocol.model import DcPolarization, Eis, Hold, Identify, Limits, SetTemperature
 from ssbcert.protocol.plan import Plan, StepInstance
 from ssbcert.yamlio import InputErrors, format_loc
 
@@ -105,6 +106,38 @@ def check_limits(plan: Plan, limits: dict[str, tuple[float, str]], problems: _Pr
         elif isinstance(s, DcPolarization):
             over(inst, "voltage", s.voltage_V, "max_dc_voltage_V", "V", absolute=True)
             over(inst, "compliance", s.compliance_A, "max_compliance_A", "A")
+
+
+def _banded(inst: StepInstance) -> list[tuple[str, str, float, bool]]:
+    """(field, band, SI value, compare |value|) for every banded field of one step instance."""
+    s = inst.step
+    if isinstance(s, Eis):
+        freqs = [("frequencies", f) for f in s.frequencies_Hz] if s.frequencies_Hz else [("f_start", s.f_start_Hz), ("f_stop", s.f_stop_Hz)]
+        return [(n, "frequency", f, False) for n, f in freqs] + [
+            ("amplitude", "ac_amplitude", s.amplitude_V, False), ("dc_bias", "dc_voltage", s.dc_bias_V, True)]
+    if isinstance(s, SetTemperature):
+        assert inst.setpoint_K is not None
+        return [("setpoint", "temperature", inst.setpoint_K, False), ("ramp", "ramp", s.ramp_K_per_min, False),
+                ("band", "temperature_band", s.band_K, False), ("window", "duration", s.window_s, False),
+                ("timeout", "duration", s.timeout_s, False), ("poll", "interval", s.poll_s, False)]
+    if isinstance(s, DcPolarization):
+        return [("voltage", "dc_voltage", s.voltage_V, True), ("duration", "duration", s.duration_s, False),
+                ("interval", "interval", s.interval_s, False), ("compliance", "current", s.compliance_A, False)]
+    if isinstance(s, Hold):
+        return [("duration", "duration", s.duration_s, False)]
+    return []
+
+
+def check_plausibility(plan: Plan, problems: _Problems) -> None:
+    """Values no film or bench step can have (a unit slip) are errors unless the step overrides them."""
+    for inst in plan:
+        overrides = getattr(inst.step, OVERRIDE_KEY, None)
+        for field_name, band, value, absolute in _banded(inst):
+            bad = outside(band, value, absolute)
+            if bad is not None and override_for(field_name, overrides) is None:
+                message, expected, found = bad
+                problems.add(inst, field_name, f"{message}; if the value is right, add {OVERRIDE_KEY}: {{{field_name}: <reason>}} to the step",
+                             expected, found)
 
 
 def check_compensation(plan: Plan, problems: _Problems) -> None:
@@ -226,6 +259,7 @@ def preflight(plan: Plan, drivers: dict[str, type], protocol_limits: Limits, ben
     check_limits(plan, effective_limits(protocol_limits, bench_limits), problems)
     check_capabilities(plan, drivers, problems)
     check_compensation(plan, problems)
+    check_plausibility(plan, problems)
     problems.raise_if_any()
     return estimate(plan, drivers)
 

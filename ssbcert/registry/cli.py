@@ -16,7 +16,31 @@ from ssbcert.registry.db import CertificateSummary, Registry
 registry_app = typer.Typer(no_args_is_help=True, help="Registry of samples, sessions and certificates.")
 study_app = typer.Typer(no_args_is_help=True, help="Studies across certified films.")
 
-DB_OPTION = typer.Option(None, "--db", help="SQLAlchemy URL (default: SQLite under $SSBCERT_HOME)")
+DB_OPTION = typer.Option(None, "--db", help="registry: a SQLite file path, sqlite:///PATH or "
+                         "postgresql+psycopg://USER@HOST:PORT/DB (default: $SSBCERT_REGISTRY_URL, "
+                         "else SQLite under $SSBCERT_HOME)")
+JSON_OPTION = typer.Option(False, "--json", help="machine-readable output")
+
+
+def _json(value: object) -> str:
+    """Dataclasses (summaries, studies) as JSON; dates as ISO 8601."""
+    import dataclasses
+    import datetime as dt
+
+    def plain(v: object) -> object:
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            return {f.name: plain(getattr(v, f.name)) for f in dataclasses.fields(v)}
+        if isinstance(v, (list, tuple)):
+            return [plain(x) for x in v]
+        if isinstance(v, dict):
+            return {str(k): plain(x) for k, x in v.items()}
+        if isinstance(v, (dt.datetime, dt.date)):
+            return v.isoformat()
+        if isinstance(v, Path):
+            return str(v)
+        return v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
+
+    return json.dumps(plain(value), indent=2, ensure_ascii=False)
 
 
 def _fmt(v: float | None, spec: str = ".3g") -> str:
@@ -42,12 +66,16 @@ def list_command(
     all_versions: bool = typer.Option(False, "--all", help="include superseded certificates"),
     limit: int = typer.Option(100),
     db: str = DB_OPTION,
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """List each film's current certificate, newest first (--all: every certificate)."""
     with Registry(db) as reg:
         rows = reg.list_certificates(material=material, outcome=outcome, min_thickness_um=min_h, max_thickness_um=max_h,
                                      include_superseded=all_versions, limit=limit)
         older = reg.superseded_count(material=material, outcome=outcome, min_thickness_um=min_h, max_thickness_um=max_h)
+    if as_json:
+        typer.echo(_json(rows))
+        return
     typer.echo(_table(rows))
     if all_versions:
         typer.echo(f"{len(rows)} certificate(s), of which {older} superseded or replaced by a later issue")
@@ -58,10 +86,11 @@ def list_command(
 
 @registry_app.command("search")
 def search_command(text: str = typer.Argument(..., help="part of an id, sample, material or composition"),
-                   db: str = DB_OPTION) -> None:
+                   db: str = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Find certificates by substring."""
     with Registry(db) as reg:
-        typer.echo(_table(reg.search(text)))
+        rows = reg.search(text)
+    typer.echo(_json(rows) if as_json else _table(rows))
 
 
 @registry_app.command("show")
@@ -96,6 +125,7 @@ def thickness_command(
     material: str = typer.Option(..., "--material", help="e.g. LLZO"),
     plot: Path = typer.Option(None, "--plot", help="PNG path (default: thickness_<material>.png in the current folder)"),
     db: str = DB_OPTION,
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """σ vs h and ASR vs h across certified films, with literature points; prints the answer."""
     from ssbcert.registry.study import thickness_study
@@ -103,6 +133,10 @@ def thickness_command(
     target = plot or Path(f"thickness_{material}.png")
     with Registry(db) as reg:
         study = thickness_study(reg, material, plot_path=target)
+    if as_json:
+        typer.echo(_json({**{k: v for k, v in vars(study).items() if k != "summary"}, "summary": study.summary,
+                          "plot": str(target)}))
+        return
     typer.echo(study.summary)
     typer.echo(f"plot: {target}")
 

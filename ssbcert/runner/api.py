@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import socket
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -21,7 +23,7 @@ from ssbcert.runner.replay import ReplayClock, ReplayDivergence, Transcript, Tra
 from ssbcert.session.files import dumps
 from ssbcert.session.integrity import require_intact
 from ssbcert.session.reader import load_session
-from ssbcert.session.store import PLAN, SessionWriter
+from ssbcert.session.store import CONTROL, PLAN, SessionWriter
 
 STEP_MODELS = {
     "identify": Identify,
@@ -57,6 +59,32 @@ class RunResult:
     estimate_s: float
     wall_s: float
     resumed_from: str | None = None
+    points_in_session: int = 0  # every segment's records: a session with none is not worth resuming
+
+    @property
+    def resumable(self) -> bool:
+        return self.exit_status != "success" and self.points_in_session > 0
+
+
+class PendingRecorder:
+    """Holds the I/O of a bench opened before its session exists, then writes it into the session's
+    log and forwards everything after (so a bench that cannot be opened leaves no directory)."""
+
+    def __init__(self) -> None:
+        self._held: list[tuple[str, str, bytes]] = []
+        self._target: Any = None
+
+    def record(self, resource: str, direction: str, data: bytes) -> None:
+        if self._target is None:
+            self._held.append((resource, direction, data))
+        else:
+            self._target.record(resource, direction, data)
+
+    def attach(self, target: Any) -> None:
+        for item in self._held:
+            target.record(*item)
+        self._held.clear()
+        self._target = target
 
 
 def bench_config(bench: Any) -> Any:
@@ -88,8 +116,16 @@ def default_session_dir(name: str, root: Path = Path("sessions")) -> Path:
 
 
 def _sample_record(sample: str | Path | None, config: Any) -> dict[str, Any]:
+    """What the session keeps of the sample. A sample file is checked first as certify will check
+    it (schema, plausibility, cell geometry), so a run never measures for hours for a record that
+    cannot be certified."""
     if sample is not None:
+        from ssbcert.certify.inputs import cell_geometry
+        from ssbcert.sample import compute_sample_properties, load_sample
+
         p = Path(sample)
+        record = load_sample(p)
+        cell_geometry(record, compute_sample_properties(record), str(p))
         return {"source": str(p), "text": p.read_text(encoding="utf-8")}
     if getattr(config, "sim", False):
         return {"source": "simulated bench", "sample": config.sample.model_dump(mode="json")}
@@ -108,21 +144,34 @@ def run(
     control: RunControl | None = None,
     subscribers: list[Callable[[Document], None]] | None = None,
 ) -> RunResult:
-    """Pre-flight, create the session directory, run. Nothing is sent before the checks pass."""
+    """Pre-flight (protocol, bench file, sample record), open the bench, then create the session
+    directory and run. Nothing is sent before the checks pass, and a bench that cannot be opened
+    leaves no session behind (its opening exchanges are kept and written into the new session)."""
     access = access or BenchAccess.default()
-    loaded, plan, est = check(protocol, bench, params, access)
     config = bench_config(bench)
+    loaded, plan, est = check(protocol, config, params, access)
+    sample_record = _sample_record(sample, config)
     out = Path(out) if out is not None else default_session_dir(plan.name)
-    writer = SessionWriter.create(
-        out,
-        [(p.source, p.text) for p in loaded.all_sources()],
-        {**loaded.canonical(), "sha256": loaded.sha256},
-        {**plan.to_dict(), "limits": loaded.protocol.limits.model_dump(mode="json")},
-        config.model_dump(mode="json"),
-        _sample_record(sample, config),
-        operator,
-    )
-    return _execute(plan, config, writer, est, progress, access, control, subscribers)
+    if (out / "session.json").exists():
+        raise FileExistsError(f"{out} already holds a session; use `ssbcert resume {out}`")
+    pending = PendingRecorder()
+    opened = access.open(config, recorder=pending)
+    try:
+        writer = SessionWriter.create(
+            out,
+            [(p.source, p.text) for p in loaded.all_sources()],
+            {**loaded.canonical(), "sha256": loaded.sha256},
+            {**plan.to_dict(), "limits": loaded.protocol.limits.model_dump(mode="json")},
+            config.model_dump(mode="json"),
+            sample_record,
+            operator,
+        )
+    except BaseException:
+        opened.close()
+        raise
+    writer.io.step = "open"
+    pending.attach(writer.io)
+    return _execute(plan, config, writer, est, progress, access, control, subscribers, opened)
 
 
 def plan_from_session(path: Path) -> tuple[Plan, Limits]:
@@ -173,9 +222,12 @@ def _execute(
     access: BenchAccess,
     control: RunControl | None,
     subscribers: list[Callable[[Document], None]] | None,
+    opened: Any = None,
 ) -> RunResult:
+    """Run the plan on `opened` (a bench run() already opened) or on a bench opened here."""
     t0 = time.monotonic()
     control = control or RunControl()
+    control.attach(writer.path / CONTROL)  # pause / resume / abort requests from other processes (the monitor)
     subs: list[Callable[[Document], None]] = [_journal(writer), *(subscribers or [])]
     display: Any = contextlib.nullcontext()
     if progress:
@@ -188,9 +240,10 @@ def _execute(
     try:
         with display:
             writer.io.step = "open"
-            bench = access.open(config, recorder=writer.io)
+            bench = opened if opened is not None else access.open(config, recorder=writer.io)
             try:
-                result = Engine(plan, bench, writer, Emitter(subs), control).run()
+                extra = {"estimate_total_s": est.total_s, "estimate_s": [[k, v] for k, v in est.per_step_s.items()], "pid": os.getpid(), "host": socket.gethostname()}
+                result = Engine(plan, bench, writer, Emitter(subs, extra), control).run()
             finally:
                 writer.io.step = "close"
                 bench.close()
@@ -198,7 +251,8 @@ def _execute(
         control.restore_sigint()
         writer.write_manifest()
         writer.close()
-    return RunResult(writer.path, result.exit_status, result.reason, result.points_recorded, est.total_s, time.monotonic() - t0, result.resumed_from)
+    return RunResult(writer.path, result.exit_status, result.reason, result.points_recorded, est.total_s, time.monotonic() - t0,
+                     result.resumed_from, len(writer.completed_points))
 
 
 # ---- replay -----------------------------------------------------------------------------------

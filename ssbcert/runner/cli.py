@@ -35,16 +35,27 @@ def register(app: typer.Typer) -> None:
         protocol: str = typer.Argument(..., help="protocol file or shipped name (rt-eis, arrhenius, ...)"),
         bench: Optional[Path] = typer.Option(None, "--bench", help="bench file (default: the embedded simulated bench)"),
         param: Optional[list[str]] = typer.Option(None, "--param", help="override a protocol parameter: name=value"),
+        probe: bool = typer.Option(False, "--probe", help="also open every instrument and read its identity and options"),
     ) -> None:
         """Validate a protocol against a bench and estimate its duration."""
-        from ssbcert.runner.api import check
+        from ssbcert.runner.api import bench_config, check
 
         try:
-            loaded, plan, est = check(protocol, bench, _params(param))
+            config = bench_config(bench)
+            loaded, plan, est = check(protocol, config, _params(param))
         except InputError as exc:
             _fail(exc)
         typer.echo(f"{plan.name}: {len(plan)} steps, sha256 {plan.protocol_sha256[:16]}")
         typer.echo(f"estimated instrument time: {format_duration(est.total_s)}")
+        if probe:
+            from ssbcert.bench.probe import probe as probe_bench
+
+            try:
+                rows = probe_bench(config)
+            except InputError as exc:
+                _fail(exc)
+            for row in rows:
+                typer.echo(f"{row.role}: {row.driver} at {row.resource}: {row.idn}" + (f" (options {row.options})" if row.options else ""))
 
     @app.command("run")
     def run_cmd(
@@ -55,16 +66,24 @@ def register(app: typer.Typer) -> None:
         operator: Optional[str] = typer.Option(None, "--operator"),
         param: Optional[list[str]] = typer.Option(None, "--param", help="name=value"),
         quiet: bool = typer.Option(False, "--quiet", help="no progress display"),
+        monitor: bool = typer.Option(False, "--monitor", help="serve the live web page of this run (see `ssbcert monitor`)"),
+        monitor_port: int = typer.Option(8765, "--monitor-port", help="port for --monitor (a busy one falls back to a free port)"),
     ) -> None:
         """Run a protocol; the session directory is written as it goes."""
         from ssbcert.runner.api import run
 
+        live = None
         try:
+            if monitor:
+                out, live = _start_monitor(protocol, bench, out, _params(param), monitor_port)
             r = run(protocol, bench, out, sample, operator, _params(param), progress=not quiet)
         except InputError as exc:
             _fail(exc)
         except Exception as exc:
             _fail(exc, 1)
+        finally:
+            if live is not None:
+                live.close()
         _report(r)
 
     @app.command("resume")
@@ -107,6 +126,33 @@ def register(app: typer.Typer) -> None:
         typer.echo("identical: every record reproduced bit for bit")
 
 
+def _start_monitor(protocol: str, bench: Optional[Path], out: Optional[Path], params: dict[str, str], port: int) -> tuple[Path, object]:
+    """Serve the monitor for the session this run is about to create (it waits for the files)."""
+    from ssbcert.monitor.server import DEFAULT_HOST, bind, start_background
+    from ssbcert.monitor.app import MonitorConfig
+    from ssbcert.runner.api import check, default_session_dir
+
+    if out is None:
+        out = default_session_dir(check(protocol, bench, params)[1].name)
+    session = Path(out).absolute()
+    live = start_background(MonitorConfig(root=session.parent, session=session), bind(DEFAULT_HOST, port))
+    typer.echo(f"monitor: {live.url}", err=True)
+    return session, _Lingering(live)
+
+
+class _Lingering:
+    """Keeps the page served a moment after the run, so the browser receives the stop document."""
+
+    def __init__(self, live: object) -> None:
+        self.live = live
+
+    def close(self) -> None:
+        import time
+
+        time.sleep(1.0)
+        self.live.close()  # type: ignore[attr-defined]
+
+
 def _report(r: object) -> None:
     from ssbcert.runner.api import RunResult
 
@@ -116,8 +162,11 @@ def _report(r: object) -> None:
         f"{r.exit_status}: {r.points_recorded} points recorded; estimated instrument time "
         f"{format_duration(r.estimate_s)}, wall {r.wall_s:.1f} s" + (f" ({r.reason})" if r.reason else "")
     )
-    if r.exit_status != "success":
+    if r.resumable:
         typer.echo(f"resumable: ssbcert resume {r.session}", err=True)
+    elif r.exit_status != "success":
+        typer.echo("nothing was measured, so there is nothing to resume: fix the cause and run again", err=True)
+    if r.exit_status != "success":
         raise typer.Exit(1)
 
 

@@ -7,6 +7,7 @@ the resume point is applied again first: the stage may have cooled while nobody 
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,7 @@ class Engine:
         self.writer = writer
         self.emitter = emitter
         self.control = control or RunControl()
+        self.control.on_note = lambda text: self.emitter.emit({"doc": "note", "step": self.writer.io.step, "text": text})
         self.clock = bench.clock
         self.context: TemperatureContext | None = None
         self.recorded = 0
@@ -139,7 +141,7 @@ class Engine:
         self.emitter.emit({"doc": "step_begin", "step": inst.id, "kind": inst.kind, "label": inst.step.label, "setpoint_K": inst.setpoint_K})
         kind = inst.kind
         if kind == "identify":
-            self.emitter.event("snapshot", {"instruments": self.bench.snapshot()}, step=inst.id)
+            self.emitter.event("snapshot", {"instruments": json.dumps(self.bench.snapshot(), sort_keys=True, default=str)}, step=inst.id)
         elif kind == "set_temperature":
             self._set_temperature(inst)
         elif kind in RECORD_KINDS:
@@ -180,7 +182,7 @@ class Engine:
             self.control.check()
             T = drv.read_temperature_K()
             now = self.clock.now()
-            self.emitter.event("temperature", {"temperature_K": T, "setpoint_K": ctx.setpoint_K}, step=label, time_s=now)
+            self.emitter.event("temperature", {"temperature_K": T, "setpoint_K": ctx.setpoint_K, "band_K": ctx.band_K}, step=label, time_s=now)
             if abs(T - ctx.setpoint_K) <= ctx.band_K:
                 since = now if since is None else since
                 if now - since >= ctx.window_s and not drv.ramping():
@@ -294,6 +296,9 @@ class Engine:
 
 
 def _summary(record: ImpedanceSpectrum | PolarizationTrace) -> dict[str, Any]:
+    """An event's data: the whole measured arrays, so the document stream alone holds the run."""
     if isinstance(record, ImpedanceSpectrum):
-        return {"points": len(record), "temperature_K": record.temperature_K, "z_real_ohm_at_fmin": float(record.z_real_ohm[record.frequency_Hz.argmin()])}
-    return {"points": len(record), "voltage_V": record.voltage_V, "current_A_last": float(record.current_A[-1]) if len(record) else None}
+        arrays = {"frequency_Hz": record.frequency_Hz, "z_real_ohm": record.z_real_ohm, "z_imag_ohm": record.z_imag_ohm}
+        return {"points": len(record), "temperature_K": record.temperature_K, **{k: [float(x) for x in v] for k, v in arrays.items()}}
+    arrays = {"time_s": record.time_s, "current_A": record.current_A}
+    return {"points": len(record), "voltage_V": record.voltage_V, "temperature_K": record.temperature_K, **{k: [float(x) for x in v] for k, v in arrays.items()}}

@@ -1,7 +1,8 @@
 """Sample record → certified quantities keyed by the quantity ids of certification.md §9.2.
 
-This is glue only: the formulas live in ssbcert.properties. Domain units are converted to SI here,
-at the edge, and every result is a Measured whose method names the standard used.
+This is glue only: the formulas live in ssbcert.properties. Domain units (named by each field, e.g.
+mass_mg) are converted to SI here, at the edge, with factors from ssbcert.units (pint), and every
+result is a Measured whose method names the standard used.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from ssbcert.sample.measurements import Lattice
 from ssbcert.sample.model import SampleRecord
 from ssbcert.quantities import INFORMATIVE
 from ssbcert.uncertainty import Measured, type_a
+from ssbcert.units import factor as unit_factor
 
 
 class PropertyResults(dict[str, Measured]):
@@ -45,8 +47,9 @@ def _thickness(rec: SampleRecord, out: PropertyResults) -> None:
     t = rec.thickness
     if t is None:
         return
-    stats = thickness_statistics([r * 1e-6 for r in t.readings_um], t.resolution_um * 1e-6, t.u_calibration_um * 1e-6,
-                                 t.u_method_um * 1e-6, method=t.method, tilt_deg=t.tilt_deg)
+    um = unit_factor("um", "m")
+    stats = thickness_statistics([r * um for r in t.readings_um], t.resolution_um * um, t.u_calibration_um * um,
+                                 t.u_method_um * um, method=t.method, tilt_deg=t.tilt_deg)
     for qid, value in stats.as_results().items():
         out.add(qid, value)
     minimum = {"micrometer": 5, "profilometer": 3, "sem": 10}.get(t.method, 5)
@@ -61,24 +64,25 @@ def _density(rec: SampleRecord, out: PropertyResults) -> None:
     chosen: Measured | None = None
     if d.geometric is not None:
         g = d.geometric
-        mass = g.mass_mg.to_si(1e-6, "kg", "balance")
-        h = g.thickness_mm.to_si(1e-3, "m", "thickness") if g.thickness_mm else out.get("thickness_mean")
+        mass = g.mass_mg.convert("mg", "kg", "balance")
+        h = g.thickness_mm.convert("mm", "m", "thickness") if g.thickness_mm else out.get("thickness_mean")
         if h is None:
             out.note("density_geometric", "no thickness: geometric density not computed")
         elif g.shape == "disc":
-            out.add("density_geometric", density.density_disc(mass, g.diameter_mm.to_si(1e-3, "m"), h))
+            out.add("density_geometric", density.density_disc(mass, g.diameter_mm.convert("mm", "m"), h))
         else:
-            out.add("density_geometric", density.density_bar(mass, g.length_mm.to_si(1e-3, "m"),
-                                                             g.width_mm.to_si(1e-3, "m"), h))
+            out.add("density_geometric", density.density_bar(mass, g.length_mm.convert("mm", "m"),
+                                                             g.width_mm.convert("mm", "m"), h))
         chosen = out.get("density_geometric")
     if d.film_gravimetric is not None and "thickness_mean" in out:
         fg = d.film_gravimetric
         out.add("film_density_gravimetric", density.film_density_gravimetric(
-            fg.mass_gain_ug.to_si(1e-9, "kg", "microbalance"), fg.area_mm2.to_si(1e-6, "m^2"), out["thickness_mean"]))
+            fg.mass_gain_ug.convert("ug", "kg", "microbalance"), fg.area_mm2.convert("mm^2", "m^2"), out["thickness_mean"]))
         chosen = out["film_density_gravimetric"]
     if d.xrr is not None:
-        theta = d.xrr.critical_angle_deg.to_si(math.pi / 180, "rad", "XRR critical angle")
-        out.add("film_density_xrr", density.film_density_xrr(theta, rec.material.density_formula, d.xrr.wavelength_A * 1e-10))
+        theta = d.xrr.critical_angle_deg.convert("deg", "rad", "XRR critical angle")
+        wavelength = d.xrr.wavelength_A * unit_factor("angstrom", "m")
+        out.add("film_density_xrr", density.film_density_xrr(theta, rec.material.density_formula, wavelength))
         chosen = chosen or out["film_density_xrr"]
     if d.archimedes is not None:
         chosen = _archimedes(rec, out)
@@ -109,15 +113,15 @@ def _theoretical(rec: SampleRecord) -> Measured:
         names = ", ".join(f"{p.name} {p.weight_fraction:.1%}" for p in th.phases)
         return gum(lambda *r: mixture_density_mass_fractions(r, fractions), rhos, "kg/m^3",
                    f"theoretical density of a phase mixture 1/ρ = Σ w_i/ρ_i ({names}; certification.md §3.4)")
-    return th.reference_density_g_cm3.to_si(1e3, "kg/m^3", f"reference density: {th.reference_source}")
+    return th.reference_density_g_cm3.convert("g/cm^3", "kg/m^3", f"reference density: {th.reference_source}")
 
 
 def _archimedes(rec: SampleRecord, out: PropertyResults) -> Measured:
     a = rec.density.archimedes
-    m1, m2, m3 = (a.dry_mass_g.to_si(1e-3, "kg", "balance"), a.suspended_mass_g.to_si(1e-3, "kg", "balance"),
-                  a.saturated_mass_g.to_si(1e-3, "kg", "balance (blotted)"))
+    m1, m2, m3 = (a.dry_mass_g.convert("g", "kg", "balance"), a.suspended_mass_g.convert("g", "kg", "balance"),
+                  a.saturated_mass_g.convert("g", "kg", "balance (blotted)"))
     if a.liquid_density_g_cm3 is not None:
-        rho_l = a.liquid_density_g_cm3.to_si(1e3, "kg/m^3", f"measured density of {a.liquid}")
+        rho_l = a.liquid_density_g_cm3.convert("g/cm^3", "kg/m^3", f"measured density of {a.liquid}")
     else:
         rho_l = liquid_density(a.liquid, a.liquid_temperature_C.to_si(1.0, "°C", "liquid temperature"))
     out.add("density_bulk_archimedes", density.archimedes_bulk_density(m1, m2, m3, rho_l, a.air_buoyancy))
@@ -139,17 +143,18 @@ def _indentation(rec: SampleRecord, out: PropertyResults) -> None:
         coeffs = None
         if ind.area_function_nm:
             # A[nm²] = Σ C_i h[nm]^(2/2^i)  →  SI coefficient C_i·(1e-9)^(2 − 2/2^i)
-            coeffs = [c * (1e-9) ** (2 - 2 / 2**i) for i, c in enumerate(ind.area_function_nm)]
-        per = [indentation.analyse_curve(np.asarray(c.depth_nm) * 1e-9, np.asarray(c.load_mN) * 1e-3, ind.tip,
+            coeffs = [c * unit_factor("nm", "m") ** (2 - 2 / 2**i) for i, c in enumerate(ind.area_function_nm)]
+        nm, mn = unit_factor("nm", "m"), unit_factor("mN", "N")
+        per = [indentation.analyse_curve(np.asarray(c.depth_nm) * nm, np.asarray(c.load_mN) * mn, ind.tip,
                                          ind.beta, coeffs, ind.unload_fit_fraction) for c in ind.curves]
         for i, r in enumerate(per):
             notes += [f"curve {i + 1}: {n}" for n in r.notes]
         h_list, er_list, hmax = [r.hardness for r in per], [r.reduced_modulus for r in per], [r.h_max for r in per]
     else:
         v = ind.values
-        h_list = [x * 1e9 for x in v.hardness_GPa]
-        er_list = [x * 1e9 for x in v.reduced_modulus_GPa]
-        hmax = [x * 1e-9 for x in v.max_depth_nm] if v.max_depth_nm else []
+        h_list = [x * unit_factor("GPa", "Pa") for x in v.hardness_GPa]
+        er_list = [x * unit_factor("GPa", "Pa") for x in v.reduced_modulus_GPa]
+        hmax = [x * unit_factor("nm", "m") for x in v.max_depth_nm] if v.max_depth_nm else []
     film_t = out["thickness_mean"].value if rec.form == "film" and "thickness_mean" in out else None
     res = indentation.combine_indents(h_list, er_list, ind.sample_poisson_ratio.to_si(1.0, "1", "assumed ν_s"),
                                       ind.u_area_rel, ind.beta, hmax or None, film_t)
@@ -164,7 +169,7 @@ def _indentation(rec: SampleRecord, out: PropertyResults) -> None:
 def _elastic_inputs(rec: SampleRecord, out: PropertyResults) -> tuple[Measured | None, Measured | None]:
     """E and ν: a dynamic-method value wins over indentation (§5.6)."""
     el = rec.mechanics.elastic
-    e = el.youngs_modulus_GPa.to_si(1e9, "Pa", el.method or "stated E") if el and el.youngs_modulus_GPa else None
+    e = el.youngs_modulus_GPa.convert("GPa", "Pa", el.method or "stated E") if el and el.youngs_modulus_GPa else None
     nu = el.poisson_ratio.to_si(1.0, "1", "stated ν") if el and el.poisson_ratio else None
     ind = rec.mechanics.indentation
     if e is None:
@@ -177,8 +182,9 @@ def _elastic_inputs(rec: SampleRecord, out: PropertyResults) -> tuple[Measured |
 def _vickers(rec: SampleRecord, out: PropertyResults, e: Measured | None) -> None:
     v = rec.mechanics.vickers
     load = v.load_N.to_si(1.0, "N", "test force")
-    res = vickers.vickers_from_diagonals(load, [i.d1_um * 1e-6 for i in v.indents], [i.d2_um * 1e-6 for i in v.indents],
-                                         v.u_diagonal_um * 1e-6)
+    um = unit_factor("um", "m")
+    res = vickers.vickers_from_diagonals(load, [i.d1_um * um for i in v.indents], [i.d2_um * um for i in v.indents],
+                                         v.u_diagonal_um * um)
     out.add("vickers_hardness", res.hardness, res.notes + [f"HV number {res.hv_number:.0f} (kgf/mm²)"])
     cracks = [c for i in v.indents for c in (i.crack_lengths_um or [])]
     if not cracks or v.toughness_equation == "none":
@@ -186,10 +192,10 @@ def _vickers(rec: SampleRecord, out: PropertyResults, e: Measured | None) -> Non
     if e is None:
         out.note("indentation_fracture_resistance", "no Young's modulus available: K_IFR not computed")
         return
-    c = type_a([x * 1e-6 for x in cracks], "m", "crack length from indent centre (Type A)")
+    c = type_a([x * um for x in cracks], "m", "crack length from indent centre (Type A)")
     if len(cracks) == 1:
         c = Measured(c.value, 0.0, "m", c.method)
-    a = Measured(res.mean_diagonal_m / 2, v.u_diagonal_um * 1e-6 / 2, "m", "half-diagonal")
+    a = Measured(res.mean_diagonal_m / 2, v.u_diagonal_um * um / 2, "m", "half-diagonal")
     eq = v.toughness_equation
     if eq == "auto":
         eq = "anstis" if toughness.crack_regime(a.value, c.value) == "median" else "niihara"
@@ -204,24 +210,25 @@ def _vickers(rec: SampleRecord, out: PropertyResults, e: Measured | None) -> Non
 
 def _strength(rec: SampleRecord, out: PropertyResults) -> None:
     mech = rec.mechanics
+    mm = unit_factor("mm", "m")
     if mech.flexural is not None:
         f = mech.flexural
         fn = strength.flexural_3pt if f.configuration == "3pt" else strength.flexural_4pt
-        span = f.outer_span_mm.to_si(1e-3, "m", "span")
+        span = f.outer_span_mm.convert("mm", "m", "span")
         values = []
         for i, p in enumerate(f.fracture_loads_N):
             b = f.width_mm[i if len(f.width_mm) > 1 else 0]
             d = f.thickness_mm[i if len(f.thickness_mm) > 1 else 0]
-            values.append(fn(Measured(p, f.u_load_N, "N"), span, Measured(b * 1e-3, f.u_width_mm * 1e-3, "m"),
-                             Measured(d * 1e-3, f.u_thickness_mm * 1e-3, "m")))
+            values.append(fn(Measured(p, f.u_load_N, "N"), span, Measured(b * mm, f.u_width_mm * mm, "m"),
+                             Measured(d * mm, f.u_thickness_mm * mm, "m")))
         _strength_set(out, f"flexural_strength_{f.configuration}", values)
     if mech.ring_on_ring is not None:
         r = mech.ring_on_ring
         values = [strength.ring_on_ring(Measured(p, r.u_load_N, "N"),
-                                        Measured(r.thickness_mm[i if len(r.thickness_mm) > 1 else 0] * 1e-3,
-                                                 r.u_thickness_mm * 1e-3, "m"),
-                                        r.specimen_diameter_mm.to_si(1e-3, "m"), r.support_ring_diameter_mm.to_si(1e-3, "m"),
-                                        r.load_ring_diameter_mm.to_si(1e-3, "m"), r.poisson_ratio.to_si(1.0, "1"))
+                                        Measured(r.thickness_mm[i if len(r.thickness_mm) > 1 else 0] * mm,
+                                                 r.u_thickness_mm * mm, "m"),
+                                        r.specimen_diameter_mm.convert("mm", "m"), r.support_ring_diameter_mm.convert("mm", "m"),
+                                        r.load_ring_diameter_mm.convert("mm", "m"), r.poisson_ratio.to_si(1.0, "1"))
                   for i, p in enumerate(r.fracture_loads_N)]
         _strength_set(out, "biaxial_strength_ror", values)
 
@@ -247,7 +254,7 @@ def _elastic(rec: SampleRecord, out: PropertyResults, e: Measured | None, nu: Me
         g = elastic.shear_modulus(e, nu)
         out.add("shear_modulus", g)
         el = rec.mechanics.elastic if rec.mechanics else None
-        g_li = (el.li_shear_modulus_GPa.to_si(1e9, "Pa", "G_Li") if el else elastic.G_LI_DEFAULT)
+        g_li = (el.li_shear_modulus_GPa.convert("GPa", "Pa", "G_Li") if el else elastic.G_LI_DEFAULT)
         out.add("monroe_newman_ratio", elastic.monroe_newman_ratio(g, g_li),
                 ["informative: G_SE/(2·G_Li) > 1 is necessary-not-sufficient (Porz et al. 2017)"])
         if rec.mechanics.elastic and rec.mechanics.elastic.youngs_modulus_GPa:

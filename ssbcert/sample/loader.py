@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ssbcert.errors import InputError
 from ssbcert.sample.model import SampleRecord
+from ssbcert.sample.plausibility import check_plausibility
 from ssbcert.sample.validation import validate_with_hints
 from ssbcert.yamlio import Loc, line_of, load_yaml_file, load_yaml_text
 
@@ -55,6 +56,7 @@ def _resolve_curves(record: SampleRecord, lines: dict[Loc, int], source: str, ba
 def load_sample_text(text: str, source: str = "<sample>", base_dir: str | Path = ".") -> SampleRecord:
     data, lines = load_yaml_text(text, source)
     record = validate_with_hints(SampleRecord, data, lines, source)
+    check_plausibility(record, lines, source)
     return _resolve_curves(record, lines, source, Path(base_dir))
 
 
@@ -63,6 +65,7 @@ def load_sample(path: str | Path) -> SampleRecord:
     p = Path(path)
     data, lines = load_yaml_file(p)
     record = validate_with_hints(SampleRecord, data, lines, str(p))
+    check_plausibility(record, lines, str(p))
     return _resolve_curves(record, lines, str(p), p.parent)
 
 

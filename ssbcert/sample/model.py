@@ -1,7 +1,7 @@
 """The sample record: one YAML file per specimen (or lot), validated, with a published JSON Schema."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -32,6 +32,10 @@ class SampleRecord(Strict):
     density: Density | None = None
     mechanics: Mechanics | None = None
     notes: str | None = None
+    plausibility_overrides: dict[str, Annotated[str, Field(min_length=3)]] = Field(
+        default_factory=dict,
+        description="field path → reason: accept a value outside its plausibility band (listed on the certificate)",
+    )
 
     @model_validator(mode="after")
     def _form_needs(self) -> "SampleRecord":

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, NonNegativeFloat, PositiveFloat, WithJsonSchema
 
 from ssbcert.uncertainty import Measured
+from ssbcert.units import factor as unit_factor
 
 
 class Strict(BaseModel):
@@ -37,6 +38,10 @@ class UncertainValue(Strict):
         """Scale to SI; a stated u is Type B unless the value came from repeats."""
         text = method or ("Type B: " + self.source if self.source else "stated value")
         return Measured(self.value * factor, self.u * factor, unit, text)
+
+    def convert(self, field_unit: str, si_unit: str, method: str = "") -> Measured:
+        """From the unit the field name states ('mg' for mass_mg) to `si_unit`, the factor from pint."""
+        return self.to_si(unit_factor(field_unit, si_unit), si_unit, method)
 
 
 class PositiveUncertainValue(UncertainValue):

@@ -7,6 +7,8 @@
     journal.jsonl    documents: start / descriptor / event / step_done / suspend / stop
     io.jsonl         every instrument exchange: segment, step id, resource, direction, bytes
     records.jsonl    every measured record, keyed by step id and point id
+    control.jsonl    operator requests (pause / resume / abort) from other processes, see runner/control.py;
+                     not recorded (the journal records what the runner did with them)
     manifest.json    SHA-256 of every file, record and transcript line counts (rewritten atomically
                      at checkpoints and at stop; checked by :mod:`ssbcert.session.integrity`)
     session.lock     held by the one process writing (:mod:`ssbcert.session.lock`); not recorded
@@ -40,8 +42,9 @@ JOURNAL = "journal.jsonl"
 IO = "io.jsonl"
 RECORDS = "records.jsonl"
 MANIFEST = "manifest.json"
+CONTROL = "control.jsonl"
 CERTIFICATE_DIR = "certificate"  # certify's default output folder: beside the data, not part of it
-NOT_RECORDED = (MANIFEST, LOCK_FILE, HOLDER_FILE)
+NOT_RECORDED = (MANIFEST, LOCK_FILE, HOLDER_FILE, CONTROL)
 
 
 def recorded_files(path: Path) -> list[Path]:

@@ -12,7 +12,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ssbcert.sample.values import Strict
 from ssbcert.quantities import INFORMATIVE, QUANTITIES
-from ssbcert.units import lookup, to_si, units_for
+from ssbcert.units import fits, known_unit, to_si, units_for
 
 DecisionRule = Literal["simple", "guarded"]
 
@@ -45,9 +45,9 @@ class Requirement(Strict):
         if q is None:
             return v  # the quantity error is reported already
         dim = QUANTITIES[q]
-        found = lookup(v)
-        if found is None or (found[0] != dim and not {found[0], dim} <= {"fraction", "dimensionless"}):
-            raise ValueError(f"unit {v!r} does not fit {q} ({dim}); expected one of {', '.join(units_for(dim))}")
+        if not fits(v, dim):  # any unit pint reads in the right dimension (Ω·cm², ohm*cm^2, %, ppm...)
+            what = "does not fit" if known_unit(v) else "is not a unit pint knows, for"
+            raise ValueError(f"unit {v!r} {what} {q} ({dim}); expected a unit such as {', '.join(units_for(dim))}")
         return v
 
     @model_validator(mode="after")

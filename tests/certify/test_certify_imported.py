@@ -11,7 +11,7 @@ from ssbcert.importers.api import import_files, with_stated_temperature
 from ssbcert.importers.session import write_session
 from ssbcert.errors import InputError
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures" / "vendor_formats"
+FIX = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "vendor_formats"  # read in place, never copied
 SAMPLE = Path(__file__).resolve().parents[2] / "ssbcert" / "data" / "default_sample.yaml"
 
 
@@ -58,3 +58,22 @@ def test_failed_kk_gives_inconclusive_not_pass(tmp_path, monkeypatch) -> None:
     assert any("kk_failed" in f for f in issued.findings.flags)
     # what was measured is still there and signed, with the imported file's hash chain intact
     assert verify(issued.json_path).ok
+
+
+def test_one_thickness_reading_states_the_thickness_but_no_spread(tmp_path, monkeypatch) -> None:
+    """One reading gives a mean with a Type-B uncertainty, but no SD or non-uniformity: those are
+    not reported (never NaN), and a spec item on non-uniformity is inconclusive, not a crash."""
+    import re
+
+    monkeypatch.setenv("SSBCERT_HOME", str(tmp_path / "home"))
+    one = tmp_path / "one_reading.yaml"
+    text = SAMPLE.read_text(encoding="utf-8")
+    text = re.sub(r"readings_um: \[[^\]]*\]", "readings_um: [25.0]", text)
+    one.write_text(re.sub(r"\n  positions: \[[^\]]*\]", "", text), encoding="utf-8")
+    ses = _session(tmp_path, "exampleDataGamry.DTA", 25.0)
+    issued = certify(ses, sample=one, out=tmp_path / "cert", register=False, render=False)
+    quantities = {r.quantity for r in issued.certificate.results}
+    assert "thickness_mean" in quantities
+    assert not quantities & {"thickness_sd", "thickness_nonuniformity_range", "thickness_nonuniformity_1sigma"}
+    spread = [c for c in issued.certificate.conformity if c.result_ref.startswith("thickness_nonuniformity")]
+    assert all(c.outcome == "inconclusive" for c in spread)

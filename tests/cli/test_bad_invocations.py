@@ -1,6 +1,7 @@
 """Every command, given the bad input a hurried user gives it, ends with exit code 2 and one line on
-stderr — never a traceback. Run through the real entry point (`python -m ssbcert`) in a subprocess,
-so the top-level error handling is what is tested."""
+stderr — never a traceback. The cases run through the same top-level handler as the `ssbcert`
+entry point (in-process, stderr captured at the file-descriptor level, so nothing printed escapes
+the check); a few run through the real entry point in a subprocess."""
 from __future__ import annotations
 
 import os
@@ -10,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ssbcert.cli.failure import log_dir, write_crash_log
+from ssbcert.cli import _register_all, app
+from ssbcert.cli.failure import log_dir, run, write_crash_log
 
 BAD_YAML = "name: broken\nsteps: [\n  - eis: {amplitude: 10 mV\n"
 UNREACHABLE_BENCH = """\
@@ -66,20 +68,45 @@ CASES: dict[str, list[str]] = {
 }
 
 
+def in_process(args: list[str], place: Path, monkeypatch: pytest.MonkeyPatch,
+               capfd: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    import typer
+
+    monkeypatch.setenv("SSBCERT_HOME", str(place / "home"))
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.delenv("SSBCERT_REGISTRY_URL", raising=False)
+    monkeypatch.chdir(place)
+    _register_all()
+    code = run(typer.main.get_command(app), args)
+    out, err = capfd.readouterr()
+    return code, out, err
+
+
 @pytest.mark.parametrize("args", CASES.values(), ids=CASES.keys())
-def test_bad_input_is_one_line_exit_2(args: list[str], place: Path) -> None:
-    res = ssbcert(args, place / "home", place)
-    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
-    assert "Traceback" not in res.stderr + res.stdout
-    assert res.returncode == 2, (res.returncode, res.stdout[-500:], res.stderr[-1500:])
-    assert len(lines) == 1, res.stderr
+def test_bad_input_is_one_line_exit_2(args: list[str], place: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capfd: pytest.CaptureFixture[str]) -> None:
+    code, out, err = in_process(args, place, monkeypatch, capfd)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert "Traceback" not in err + out
+    assert code == 2, (code, out[-500:], err[-1500:])
+    assert len(lines) == 1, err
     assert len(lines[0]) > 20  # says something, not just "error"
 
 
-def test_unreachable_bench_leaves_no_resumable_session(place: Path) -> None:
-    res = ssbcert(["run", "rt-eis", "--bench", "unreachable.yaml", "--out", "s5", "--quiet"], place / "home", place)
-    assert res.returncode == 2
-    assert "resume" not in res.stderr + res.stdout
+@pytest.mark.parametrize("args", [["certify", "missing-session"], ["registry", "list", "--db", "mysql://u@h/db"],
+                                  ["check", "bad.yaml"]])
+def test_the_real_entry_point_gives_the_same_line(args: list[str], place: Path) -> None:
+    res = ssbcert(args, place / "home", place)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert len([ln for ln in res.stderr.splitlines() if ln.strip()]) == 1, res.stderr
+
+
+def test_unreachable_bench_leaves_no_resumable_session(place: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capfd: pytest.CaptureFixture[str]) -> None:
+    code, out, err = in_process(["run", "rt-eis", "--bench", "unreachable.yaml", "--out", "s5", "--quiet"],
+                                place, monkeypatch, capfd)
+    assert code == 2
+    assert "resume" not in err + out and not (place / "s5").exists()
 
 
 def test_version_and_completion(place: Path) -> None:

@@ -77,3 +77,18 @@ def test_numbers_match_the_virtual_sample(demo) -> None:
     assert res["asr_25C"]["value"] == pytest.approx(25e-4 / sigma_t, rel=0.04)  # Ω·cm² = h/σ
     assert res["sigma_e"]["value"] == pytest.approx(llzo.sigma_electronic_S_per_m / 100, rel=0.1)
     assert "overall: PASS" in demo["stdout"]
+
+
+def test_every_limit_prints_in_its_results_unit(demo) -> None:
+    """Page 1 of the demo: a result and its limit are in one unit ('97.5 ± 1.5 %' against '≥ 95 %')."""
+    from ssbcert.certificate.model import Certificate
+    from ssbcert.certificate.view import result_rows
+
+    cert = Certificate.model_validate_json(Path(demo["json"]).read_text())
+    units = {r.id: r.unit for r in cert.results}
+    assert cert.conformity and all(c.limit.unit == units[c.result_ref] for c in cert.conformity if c.result_ref in units)
+    rows = {r.id: r for r in result_rows(cert)}
+    assert rows["relative_density"].unit == "%" and rows["relative_density"].limit_text.startswith("≥ 95 %")
+    assert rows["asr_25C"].unit == "Ω·cm²" and "Ω·cm²" in rows["asr_25C"].limit_text
+    html = Path(demo["html"]).read_text(encoding="utf-8")
+    assert "mg/cm^2" not in html and "ohm*cm^2" not in html

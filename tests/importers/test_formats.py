@@ -11,10 +11,10 @@ from hypothesis import given, settings, strategies as st
 
 from ssbcert.errors import InputError
 from ssbcert.importers import read_file
-from ssbcert.importers.units import FREQUENCY, PHASE, TEMPERATURE, Z_IMAG, Z_REAL, classify
+from ssbcert.importers.columns import FREQUENCY, PHASE, TEMPERATURE, Z_IMAG, Z_REAL, classify
+from importer_paths import PROJECT_FIXTURES, VENDOR
 
-VENDOR = Path(__file__).resolve().parents[1] / "fixtures" / "vendor_formats"
-FIXTURES = VENDOR.parent
+FIXTURES = PROJECT_FIXTURES
 
 
 def _mpt_lines() -> list[str]:
@@ -84,15 +84,28 @@ def test_mpr_truncated_is_rejected(tmp_path):
         read_file(p)
 
 
-def test_mpr_unknown_column_id_is_rejected(tmp_path):
+def test_mpr_one_unknown_column_id_is_skipped_by_the_width_the_module_leaves(tmp_path):
+    data = bytearray((VENDOR / "exampleDataBioLogic.mpr").read_bytes())
+    ids_at = 0x7c5 + 57 + 5
+    struct.pack_into("<H", data, ids_at + 2 * 5, 9999)  # time/s (8 bytes) becomes an unknown id
+    p = tmp_path / "odd.mpr"
+    p.write_bytes(bytes(data))
+    (s,), (prov,) = read_file(p)
+    (ref,), _ = read_file(VENDOR / "exampleDataBioLogic.mpr")
+    assert np.array_equal(s.frequency_Hz, ref.frequency_Hz) and np.array_equal(s.z_imag_ohm, ref.z_imag_ohm)
+    assert s.time_s is None and any("column id 9999" in w and "8 bytes" in w for w in prov.warnings)
+
+
+def test_mpr_two_unknown_column_ids_are_rejected(tmp_path):
     data = bytearray((VENDOR / "exampleDataBioLogic.mpr").read_bytes())
     ids_at = 0x7c5 + 57 + 5
     struct.pack_into("<H", data, ids_at + 2 * 5, 9999)
+    struct.pack_into("<H", data, ids_at + 2 * 6, 9998)
     p = tmp_path / "odd.mpr"
     p.write_bytes(bytes(data))
     with pytest.raises(InputError) as exc:
         read_file(p)
-    assert exc.value.found == "9999" and "unknown data column id" in str(exc.value)
+    assert exc.value.found == "9999, 9998" and "unknown data column id" in str(exc.value)
 
 
 def test_mpr_extension_with_other_content_is_rejected(tmp_path):
@@ -170,7 +183,7 @@ def test_novocontrol_style_header_and_temperature_blocks():
 
 def test_novocontrol_temperature_without_unit_is_not_guessed(tmp_path):
     p = _write(tmp_path, "n.txt", ["Novocontrol export", "Temperature: 25", "Fixed AC voltage: 1 V",
-                                   "Freq [Hz]\tZ' [Ohm]\tZ'' [Ohm]", "10\t1\t-1"])
+                                   "Freq [Hz]\tZ' [Ohm]\tZ'' [Ohm]", "10\t1\t-1", "1\t2\t-1"])
     (s,), (prov,) = read_file(p)
     assert s.temperature_K is None and "no recognised unit" in prov.warnings[0]
 
@@ -248,3 +261,30 @@ def test_temperature_column_gives_the_spectrum_temperature(tmp_path):
     lines[61:] = [r.rstrip("\t") + "\t80.0" for r in lines[61:] if r.strip()]
     (s,), (prov,) = read_file(_write(tmp_path, "hot.mpt", lines))
     assert s.temperature_K == pytest.approx(353.15) and prov.temperature_K == s.temperature_K
+
+
+def test_mpt_rows_with_another_column_set_are_read_by_name(tmp_path):
+    """The header names more columns than the rows hold (an export with a different column set):
+    columns are taken by name, never by count."""
+    lines = _mpt_lines()
+    lines[60] = lines[60].rstrip("\t") + "\tExtra A/V\tExtra B/V"
+    (s,), _ = read_file(_write(tmp_path, "wide.mpt", lines))
+    (ref,), _ = read_file(VENDOR / "exampleDataBioLogic.mpt")
+    assert s == ref
+
+
+def test_gamry_table_with_fewer_columns_is_read_by_name(tmp_path):
+    text = (VENDOR / "exampleDataGamry.DTA").read_bytes().decode("latin-1").split("\n")
+    start = next(i for i, s in enumerate(text) if s.startswith("ZCURVE"))
+    keep = {"Pt", "Freq", "Zreal", "Zimag", "Zmod"}
+    names = text[start + 1].split("\t")
+    idx = [k for k, n in enumerate(names) if n.strip() in keep or k == 0]
+    i = start + 1
+    while i < len(text) and text[i][:1] in ("\t", " "):
+        parts = text[i].split("\t")
+        text[i] = "\t".join(parts[k] for k in idx if k < len(parts))
+        i += 1
+    (s,), _ = read_file(_write(tmp_path, "narrow.DTA", text))
+    (ref,), _ = read_file(VENDOR / "exampleDataGamry.DTA")
+    assert np.array_equal(s.frequency_Hz, ref.frequency_Hz) and np.array_equal(s.z_imag_ohm, ref.z_imag_ohm)
+    assert s.time_s is None

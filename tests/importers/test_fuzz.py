@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ssbcert.errors import InputError
 from ssbcert.importers.api import read_blocks
+from importer_paths import PROJECT_FIXTURES, VENDOR
 
 # SSBCERT_FUZZ=N runs N random examples per group for a deeper local search; CI uses a fixed, fast set.
 FUZZ_EXAMPLES = int(os.environ.get("SSBCERT_FUZZ", "100"))
 DERANDOMIZE = "SSBCERT_FUZZ" not in os.environ
-VENDOR = Path(__file__).resolve().parents[1] / "fixtures" / "vendor_formats"
-FIXTURES = VENDOR.parent
+FIXTURES = PROJECT_FIXTURES
 FILES = {p.name: p.read_bytes() for p in sorted(VENDOR.iterdir()) if not p.name.startswith(("LICENSE", "README"))}
 for extra in ("novocontrol_style.txt", "records_example.csv", "session_export_example.csv"):
     FILES[extra] = (FIXTURES / extra).read_bytes()
@@ -102,3 +102,48 @@ def test_every_truncation_point_of_the_mpr():
     data = FILES["exampleDataBioLogic.mpr"]
     for cut in range(0, len(data), 7):
         _check("exampleDataBioLogic.mpr", data[:cut])
+
+
+# ---------------------------------------------------------------- .mpr reader: headers and modules
+from importer_paths import ECLAB  # noqa: E402
+from ssbcert.importers.mpr import modules as mpr_modules  # noqa: E402
+
+MPR = {name: (ECLAB / name).read_bytes() for name in ("peis.mpr", "geis.mpr", "cv.mpr", "vsp_peis_with.mpr")}
+MPR["exampleDataBioLogic.mpr"] = FILES["exampleDataBioLogic.mpr"]
+
+
+def _structure(data: bytes) -> tuple[list[int], list[int]]:
+    """Byte positions of module headers and of the data module's point count and column ids; and the
+    module boundaries (where a cut leaves a complete, shorter file)."""
+    spots, bounds = list(range(0, 0x34)), [0x34]
+    for m in mpr_modules(Path("x.mpr"), data):
+        head = 57 if m.layout == "EC-Lab < 11.50" else 65
+        spots += range(m.offset - head, m.offset)
+        if m.name == "VMP data":
+            spots += range(m.offset, m.offset + 5 + 2 * m.payload[4])
+        bounds.append(m.offset + len(m.payload))
+    return spots, bounds
+
+
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=DERANDOMIZE)
+@given(which=st.sampled_from(sorted(MPR)), picks=st.lists(st.tuples(st.floats(0, 1), st.integers(1, 255)),
+                                                          min_size=1, max_size=4))
+def test_mpr_with_mutated_headers_gives_input_error_or_valid_spectra(which, picks):
+    data = bytearray(MPR[which])
+    spots, _ = _structure(bytes(data))
+    for where, value in picks:
+        data[spots[int(where * (len(spots) - 1))]] ^= value
+    _check(which, bytes(data))
+
+
+@pytest.mark.parametrize("which", sorted(MPR))
+def test_mpr_truncated_anywhere_but_a_module_boundary_is_an_input_error(which):
+    data = MPR[which]
+    spots, bounds = _structure(data)
+    step = max(1, len(data) // 600)
+    cuts = sorted({*range(0, len(data), step), *(b + d for b in bounds for d in (-7, -1, 1, 6, 30)), *spots[::3]})
+    for cut in cuts:
+        if cut in bounds or not 0 <= cut < len(data):
+            continue
+        with pytest.raises(InputError):
+            read_blocks(Path(which), data[:cut])

@@ -18,9 +18,9 @@ from ssbcert.session.export import export_csv
 from ssbcert.session.reader import load_session
 from ssbcert.session.store import RECORDS, verify_manifest
 from ssbcert.records import ImpedanceSpectrum
+from importer_paths import PROJECT_FIXTURES, VENDOR
 
-VENDOR = Path(__file__).resolve().parents[1] / "fixtures" / "vendor_formats"
-FIXTURES = VENDOR.parent
+FIXTURES = PROJECT_FIXTURES
 ALL_GOOD = sorted(p for p in VENDOR.iterdir() if p.suffix.lower() in (".z", ".csv", ".mpt", ".mpr", ".dta", ".par", ".txt")
                   and "MissingFreq" not in p.name and not p.name.startswith("LICENSE"))
 

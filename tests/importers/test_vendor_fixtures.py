@@ -8,8 +8,8 @@ import pytest
 
 from ssbcert.errors import InputError
 from ssbcert.importers import FilesRejected, import_files, read_file
+from importer_paths import VENDOR
 
-VENDOR = Path(__file__).resolve().parents[1] / "fixtures" / "vendor_formats"
 
 # file, reader, points, (f, Z', Z'') of first and last point as written (Z'' with physical sign),
 # first/last data line. -Im(Z) files (BioLogic) are negated here by hand.

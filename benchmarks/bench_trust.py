@@ -1,0 +1,164 @@
+"""Trust benchmark (issue #9): does the automatic analysis ever sign what the data cannot show?
+
+    python benchmarks/bench_trust.py            # 500 seeded spectra of ssbcert.analysis.synthetic_trust
+    python benchmarks/bench_trust.py --quick    # 150 spectra (every family), <= 3 min
+    python benchmarks/bench_trust.py --margins 2,6,10,20   # calibrate the AIC margin on the suite
+
+Prints, over every σ (bulk, grain boundary apparent, total) the analysis reports as valid:
+- how many there are and how many miss the truth by more than max(5 %, 3u), each miss listed;
+- coverage: the fraction of spectra whose bulk arc is visible (apex >= 0.5 decade inside the
+  window, not buried) that get a valid σ_bulk (target >= 95 %);
+- calibration: the fraction of truths within ±1u (target 60–76 %) and ±2u (target >= 93 %);
+- per family: spectra, valid σ, misses; and the CPU time per spectrum.
+The geometry is exact (u = 0), so u is the analysis's own uncertainty.
+"""
+from __future__ import annotations
+
+import os
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections import Counter  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ssbcert.analysis.geometry import ThroughPlane  # noqa: E402
+from ssbcert.analysis.pipeline import analyse_spectrum  # noqa: E402
+from ssbcert.analysis.selection import SelectionRules  # noqa: E402
+from ssbcert.analysis.synthetic_trust import TrustTruth, trust_spectrum  # noqa: E402
+from ssbcert.errors import InputError  # noqa: E402
+from ssbcert.records import ImpedanceSpectrum  # noqa: E402
+
+QUANTITIES = (("sigma_bulk_S_per_m", "sigma_bulk_S_per_m"), ("sigma_gb_apparent_S_per_m", "sigma_gb_S_per_m"),
+              ("sigma_total_S_per_m", "sigma_total_S_per_m"))
+
+
+@dataclass
+class Score:
+    valid: int = 0
+    misses: list[str] = field(default_factory=list)
+    within1: int = 0
+    within2: int = 0
+    visible_bulk: int = 0
+    visible_bulk_valid: int = 0
+    not_covered: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    cpu_s: list[float] = field(default_factory=list)
+    per_family: Counter = field(default_factory=Counter)
+    per_quantity: Counter = field(default_factory=Counter)
+
+    @property
+    def coverage(self) -> float:
+        return self.visible_bulk_valid / self.visible_bulk if self.visible_bulk else 1.0
+
+    @property
+    def cal1(self) -> float:
+        return self.within1 / self.valid if self.valid else 1.0
+
+    @property
+    def cal2(self) -> float:
+        return self.within2 / self.valid if self.valid else 1.0
+
+
+def score_one(t: TrustTruth, s: Score, selection: SelectionRules) -> None:
+    spec = ImpedanceSpectrum(t.frequency_Hz, t.z.real, t.z.imag)
+    s.per_family[(t.family, "spectra")] += 1
+    t0 = time.process_time()
+    try:
+        a = analyse_spectrum(spec, ThroughPlane(t.thickness_m, t.area_m2), selection=selection)
+    except InputError as e:
+        s.errors.append(f"seed {t.seed} ({t.family}): {e}")
+        return
+    finally:
+        s.cpu_s.append(time.process_time() - t0)
+    c = a.conductivity
+    if t.bulk_visible:
+        s.visible_bulk += 1
+        if a.valid and c.is_valid("sigma_bulk_S_per_m"):
+            s.visible_bulk_valid += 1
+        else:
+            s.not_covered.append(f"seed {t.seed} ({t.family}): {c.invalid.get('sigma_bulk_S_per_m', 'spectrum not valid')}"
+                                 f" [{a.circuit}]")
+    if not a.valid:
+        return
+    for name, truth_attr in QUANTITIES:
+        truth = getattr(t, truth_attr)
+        if truth is None or not c.is_valid(name):
+            continue
+        m = getattr(c, name)
+        err = abs(m.value - truth)
+        s.valid += 1
+        s.per_family[(t.family, "valid")] += 1
+        s.within1 += err <= m.u
+        s.within2 += err <= 2 * m.u
+        s.per_quantity[(name, "n")] += 1
+        s.per_quantity[(name, "in1")] += err <= m.u
+        s.per_quantity[(name, "in2")] += err <= 2 * m.u
+        if err > max(0.05 * truth, 3 * m.u):
+            s.per_family[(t.family, "miss")] += 1
+            s.misses.append(f"seed {t.seed} ({t.family}) {name}: {m.value:.4g} ± {m.u:.2g} vs truth {truth:.4g} "
+                            f"({m.value / truth - 1:+.1%}) [{a.circuit}]")
+
+
+def run(seeds: range, selection: SelectionRules) -> Score:
+    s = Score()
+    for seed in seeds:
+        score_one(trust_spectrum(seed), s, selection)
+    return s
+
+
+def report(s: Score, n: int, label: str = "") -> None:
+    print(f"== trust benchmark {label}: {n} spectra, {len(s.errors)} refused with an input error")
+    print(f"valid conductivities: {s.valid}; off by > max(5 %, 3u): {len(s.misses)} (target 0)")
+    for m in s.misses:
+        print("  miss:", m)
+    print(f"coverage of visible bulk arcs with a valid σ_bulk: {s.visible_bulk_valid}/{s.visible_bulk} = "
+          f"{s.coverage:.1%} (target >= 95 %)")
+    for m in s.not_covered[:15]:
+        print("  not covered:", m)
+    print(f"calibration: within ±1u {s.cal1:.1%} (target 60–76 %), within ±2u {s.cal2:.1%} (target >= 93 %)")
+    for name, _ in QUANTITIES:
+        k = s.per_quantity[(name, "n")]
+        if k:
+            print(f"  {name}: {k} valid, ±1u {s.per_quantity[(name, 'in1')] / k:.1%}, ±2u {s.per_quantity[(name, 'in2')] / k:.1%}")
+    fams = sorted({k[0] for k in s.per_family})
+    print("family       spectra  valid  miss")
+    for f in fams:
+        print(f"{f:<12} {s.per_family[(f, 'spectra')]:>7} {s.per_family[(f, 'valid')]:>6} {s.per_family[(f, 'miss')]:>5}")
+    if s.cpu_s:
+        cpu = sorted(s.cpu_s)
+        print(f"CPU per spectrum: median {1000 * statistics.median(cpu):.0f} ms, p95 {1000 * cpu[int(0.95 * (len(cpu) - 1))]:.0f} ms")
+    for e in s.errors[:5]:
+        print("  input error:", e)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="150 spectra (<= 3 min)")
+    ap.add_argument("--n", type=int, default=500)
+    ap.add_argument("--first-seed", type=int, default=0)
+    ap.add_argument("--margins", default="", help="comma-separated AIC margins to compare (calibration)")
+    args = ap.parse_args()
+    n = 150 if args.quick else args.n
+    seeds = range(args.first_seed, args.first_seed + n)
+    if args.margins:
+        for m in (float(x) for x in args.margins.split(",")):
+            s = run(seeds, SelectionRules(aic_margin=m))
+            print(f"AIC margin {m:g}: valid {s.valid}, misses {len(s.misses)}, coverage {s.coverage:.1%}, "
+                  f"±1u {s.cal1:.1%}, ±2u {s.cal2:.1%}")
+        return
+    t0 = time.perf_counter()
+    s = run(seeds, SelectionRules())
+    report(s, n)
+    print(f"wall {time.perf_counter() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
