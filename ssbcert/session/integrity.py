@@ -23,7 +23,7 @@ from pathlib import Path
 from ssbcert.errors import InputError
 from ssbcert.session.files import sha256_file
 from ssbcert.session.lock import SessionLock
-from ssbcert.session.store import IO, MANIFEST, RECORDS, SESSION
+from ssbcert.session.store import IO, MANIFEST, RECORDS, SESSION, count_lines
 
 _N = re.compile(rb'^\{"n":\s*(\d+)\s*,')
 
@@ -98,8 +98,6 @@ def _sequence_problems(root: Path) -> list[Problem]:
 
 
 def _count_problems(root: Path, manifest: dict[str, object]) -> list[Problem]:
-    from ssbcert.session.store import count_lines
-
     out = []
     for name, key in ((RECORDS, "records"), (IO, "transcript")):
         want = manifest.get(key)
