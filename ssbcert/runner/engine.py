@@ -15,6 +15,8 @@ from ssbcert.protocol.model import DcPolarization, Eis, SetTemperature
 from ssbcert.protocol.plan import Plan, StepInstance
 from ssbcert.records import ImpedanceSpectrum, PolarizationTrace
 from ssbcert.runner.control import Aborted, RunControl
+from ssbcert.runner.digest import KEY as DIGEST_KEY
+from ssbcert.runner.digest import ReplyDigest
 from ssbcert.runner.documents import Emitter
 from ssbcert.session.store import SessionWriter
 
@@ -48,8 +50,10 @@ class Engine:
     max_attempts = 3  # per point, on top of the drivers' own retries
     max_suspensions = 5  # temperature excursions tolerated per point
 
-    def __init__(self, plan: Plan, bench: Any, writer: SessionWriter, emitter: Emitter, control: RunControl | None = None) -> None:
+    def __init__(self, plan: Plan, bench: Any, writer: SessionWriter, emitter: Emitter, control: RunControl | None = None,
+                 digest: ReplyDigest | None = None) -> None:
         self.plan = plan
+        self.digest = digest
         self.bench = bench
         self.writer = writer
         self.emitter = emitter
@@ -80,6 +84,10 @@ class Engine:
                 return inst.id
         return None
 
+    def _replies(self) -> dict[str, str]:
+        """The digest of the replies since the last commit, for the document that commits them."""
+        return {DIGEST_KEY: self.digest.take()} if self.digest is not None else {}
+
     def _io_step(self, label: str) -> None:
         self.writer.io.step = label
 
@@ -103,6 +111,7 @@ class Engine:
                     "snapshot": snapshot,
                     "resume_from": first,
                     "steps": len(self.plan),
+                    **self._replies(),
                 }
             )
             restore: StepInstance | None = None
@@ -130,7 +139,8 @@ class Engine:
         finally:
             self._io_step("stop")
             self.emitter.emit(
-                {"doc": "stop", "run": self.emitter.run_uid, "exit_status": status, "reason": reason, "points_recorded": self.recorded, "abort_check": where}
+                {"doc": "stop", "run": self.emitter.run_uid, "exit_status": status, "reason": reason, "points_recorded": self.recorded, "abort_check": where,
+                 **self._replies()}
             )
         return EngineResult(status, reason, self.recorded, first)
 
@@ -156,7 +166,7 @@ class Engine:
             self._hold(inst.step.duration_s)
         elif kind == "checkpoint":
             self.writer.write_manifest()
-        self.emitter.emit({"doc": "step_done", "step": inst.id})
+        self.emitter.emit({"doc": "step_done", "step": inst.id, **self._replies()})
 
     # ---- temperature -----------------------------------------------------------------------
     def _set_temperature(self, inst: StepInstance, restoring: bool = False) -> None:
@@ -253,7 +263,7 @@ class Engine:
         n = self.writer.add_record(inst.id, pid, record)
         self.recorded += 1
         stream = "impedance" if inst.kind == "eis" else "polarization"
-        self.emitter.event(stream, _summary(record), step=inst.id, point=pid, record=n)
+        self.emitter.event(stream, _summary(record), step=inst.id, point=pid, record=n, **self._replies())
 
     def _driver_of(self, exc: InstrumentError, default: Any) -> Any:
         """The driver whose resource raised (a temperature read can fail during an EIS point)."""
