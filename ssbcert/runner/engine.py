@@ -8,8 +8,10 @@ the resume point is applied again first: the stage may have cooled while nobody 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, TypeVar
 
+from ssbcert.drivers.base import ReplyError
+from ssbcert.drivers.transport import ConnectionLost, TransportTimeout
 from ssbcert.errors import InstrumentError
 from ssbcert.protocol.model import DcPolarization, Eis, SetTemperature
 from ssbcert.protocol.plan import Plan, StepInstance
@@ -21,6 +23,7 @@ from ssbcert.runner.documents import Emitter
 from ssbcert.session.store import SessionWriter
 
 RECORD_KINDS = ("eis", "dc_polarization")
+T = TypeVar("T")
 
 
 class StepFailed(Exception):
@@ -100,7 +103,7 @@ class Engine:
         self._io_step("start")
         status, reason, where = "fail", "", None
         try:
-            snapshot = self.bench.snapshot()
+            snapshot = self.bench.snapshot(lambda fn: self._recovering("start", fn))
             self.emitter.emit(
                 {
                     "doc": "start",
@@ -149,7 +152,7 @@ class Engine:
         self.emitter.emit({"doc": "step_begin", "step": inst.id, "kind": inst.kind, "label": inst.step.label, "setpoint_K": inst.setpoint_K})
         kind = inst.kind
         if kind == "identify":
-            self.emitter.event("snapshot", {"instruments": self.bench.snapshot()}, step=inst.id)
+            self.emitter.event("snapshot", {"instruments": self.bench.snapshot(lambda fn: self._recovering(inst.id, fn))}, step=inst.id)
         elif kind == "set_temperature":
             self._set_temperature(inst)
         elif kind in RECORD_KINDS:
@@ -175,7 +178,8 @@ class Engine:
         self._io_step(inst.id + (".restore" if restoring else ""))
         if restoring:
             self.emitter.emit({"doc": "note", "step": inst.id, "text": "re-applying the temperature before resuming"})
-        self._role("temperature").set_temperature(inst.setpoint_K, s.ramp_K_per_min)
+        drv = self._role("temperature")
+        self._recovering(inst.id, lambda: drv.set_temperature(inst.setpoint_K, s.ramp_K_per_min))
         self.context = TemperatureContext(inst.id, inst.setpoint_K, s.band_K, s.window_s, s.timeout_s, s.poll_s, s.on_timeout)
         self._stabilise(inst.id)
 
@@ -264,6 +268,27 @@ class Engine:
         self.recorded += 1
         stream = "impedance" if inst.kind == "eis" else "polarization"
         self.emitter.event(stream, _summary(record), step=inst.id, point=pid, record=n, **self._replies())
+
+    def _recovering(self, label: str, fn: Callable[[], T]) -> T:
+        """Run an idempotent exchange (identification, a setpoint); after a lost link, a timeout or
+        a garbled reply, recover the instrument that failed and try again (max_attempts in all)."""
+        attempt = 0
+        while True:
+            try:
+                return fn()
+            except (ConnectionLost, TransportTimeout, ReplyError) as exc:
+                attempt += 1
+                self.emitter.emit({"doc": "error", "step": label, "attempt": attempt, "error": str(exc),
+                                   "action": "recover and retry" if attempt < self.max_attempts else "stop"})
+                drv = self._driver_of(exc, None)
+                if attempt >= self.max_attempts or drv is None:
+                    raise
+                self._io_step(label + ".recover")
+                try:
+                    drv.recover(exc)
+                except InstrumentError as again:
+                    self.emitter.emit({"doc": "error", "step": label, "attempt": attempt, "error": f"recovery failed: {again}", "action": "retry"})
+                self._io_step(label)
 
     def _driver_of(self, exc: InstrumentError, default: Any) -> Any:
         """The driver whose resource raised (a temperature read can fail during an EIS point)."""
