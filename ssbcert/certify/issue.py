@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from ssbcert.certify.assemble import IssuerInfo, build_certificate
 from ssbcert.certify.findings import Findings, analyse
 from ssbcert.certify.inputs import CertificateInputs, gather
 from ssbcert.errors import InputError
+from ssbcert.lab import LabProfile, load_lab_profile
 from ssbcert.sample import load_default_sample, load_sample
 from ssbcert.session import load_session
 from ssbcert.spec import load_default_spec, load_spec
@@ -49,6 +50,28 @@ def _json_default(o: Any) -> Any:
     return str(o)
 
 
+def _issuer(issuer: IssuerInfo | None, lab: str | Path | LabProfile | None, draft: bool,
+            signatory: str | None) -> IssuerInfo:
+    """The issuing lab, refused before any analysis when there is none and no draft was asked for."""
+    info = issuer or IssuerInfo()
+    profile = load_lab_profile(lab) if isinstance(lab, (str, Path)) else lab
+    info = replace(info, lab=profile or info.lab, draft=draft or info.draft, signatory=signatory or info.signatory)
+    info.issuer()  # raises InputError without a lab profile unless draft
+    if info.lab is not None:
+        info.lab.signatory(info.signatory)  # an unknown signatory name is an error now, not after the analysis
+    return info
+
+
+def _check_signatory_key(cert: Certificate) -> None:
+    """A signatory bound to a key (lab profile `key_fingerprint`) signs only with that key."""
+    if cert.integrity is None:
+        return
+    for s in cert.authorization:
+        if s.key_fingerprint and s.key_fingerprint != cert.integrity.key_fingerprint:
+            raise InputError("the signing key is not the signatory's key", field="signatories.key_fingerprint",
+                             expected=s.key_fingerprint, found=cert.integrity.key_fingerprint)
+
+
 def certify(
     session: str | Path,
     sample: str | Path | None = None,
@@ -59,8 +82,13 @@ def certify(
     register: bool = True,
     render: bool = True,
     key: Any = None,
+    lab: str | Path | LabProfile | None = None,
+    draft: bool = False,
+    signatory: str | None = None,
 ) -> Issued:
+    """``lab`` is a lab profile (file or loaded); without one only a ``draft`` is issued."""
     session_dir = Path(session)
+    issuer = _issuer(issuer, lab, draft, signatory)
     if not (session_dir / "session.json").exists():
         raise InputError("not a session directory (no session.json)", file=str(session_dir))
     ses = load_session(session_dir)
@@ -85,8 +113,9 @@ def certify(
     findings = analyse(inputs)
     raw_files = {"records": session_dir / "records.jsonl", "transcript": session_dir / "io.jsonl", "sample": sample_copy}
     raw_files = {k: v for k, v in raw_files.items() if v.exists()}
-    cert = build_certificate(inputs, findings, specification, issuer or IssuerInfo(), raw_files, out_dir)
+    cert = build_certificate(inputs, findings, specification, issuer, raw_files, out_dir)
     cert = sign(cert, key)
+    _check_signatory_key(cert)
 
     stem = f"certificate-{record.sample_id}"
     json_path = write_certificate(cert, out_dir / f"{stem}.json")
@@ -101,11 +130,13 @@ def certify(
     analysis_path.write_text(json.dumps(analysis, indent=1, default=_json_default), encoding="utf-8")
     pdf_path = html_path = None
     if render:
+        from ssbcert.certificate.plots import certificate_figures
         from ssbcert.certificate.render_html import write_html
         from ssbcert.certificate.render_pdf import write_pdf
 
-        pdf_path = write_pdf(cert, out_dir / f"{stem}.pdf")
-        html_path = write_html(cert, out_dir / f"{stem}.html")
+        figures = certificate_figures(cert)  # drawn once, shared by both renderers
+        pdf_path = write_pdf(cert, out_dir / f"{stem}.pdf", figures=figures)
+        html_path = write_html(cert, out_dir / f"{stem}.html", figures=figures)
     registered = False
     if register:
         from ssbcert.registry import Registry

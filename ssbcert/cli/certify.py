@@ -60,12 +60,16 @@ def register(app: typer.Typer) -> None:
         out: Optional[Path] = typer.Option(None, "--out", help="certificate folder (default: SESSION/certificate)"),
         db: Optional[str] = typer.Option(None, "--db", help="registry URL (default: SQLite under $SSBCERT_HOME)"),
         no_register: bool = typer.Option(False, "--no-register", help="do not add the certificate to the registry"),
+        lab: Optional[Path] = typer.Option(None, "--lab", help="lab profile YAML: laboratory, accreditation, signatories"),
+        draft: bool = typer.Option(False, "--draft", help="issue a DRAFT (watermarked; allowed without --lab)"),
+        signatory: Optional[str] = typer.Option(None, "--signatory", help="signatory name from the lab profile (default: first)"),
     ) -> None:
-        """Analyse a recorded session and issue a signed certificate (JSON, PDF, HTML)."""
+        """Analyse a recorded session and issue a signed certificate (JSON, PDF, HTML). Needs --lab or --draft."""
         from ssbcert.certify import certify
 
         try:
-            issued = certify(session, sample=sample, spec=spec, out=out, registry_url=db, register=not no_register)
+            issued = certify(session, sample=sample, spec=spec, out=out, registry_url=db, register=not no_register,
+                             lab=lab, draft=draft, signatory=signatory)
         except InputError as exc:
             _fail(exc)
         print_summary(issued)
@@ -105,12 +109,20 @@ def register(app: typer.Typer) -> None:
     def demo_command(
         out: Path = typer.Option(Path("ssbcert-output"), "--out", help="folder for the session and the certificate"),
         db: Optional[str] = typer.Option(None, "--db", help="registry URL (default: SQLite under $SSBCERT_HOME)"),
+        lab: Optional[Path] = typer.Option(None, "--lab", help="lab profile YAML (default: the demo's fictitious laboratory)"),
+        draft: bool = typer.Option(False, "--draft", help="issue a DRAFT certificate (watermarked)"),
     ) -> None:
         """Full certification of a simulated 25 µm LLZO film: protocol → analysis → signed certificate → registry."""
         from ssbcert.bench import default_bench
         from ssbcert.certify import certify
         from ssbcert.runner import run
 
+        from ssbcert.lab import demo_lab_profile, load_lab_profile
+
+        try:  # a bad lab profile is reported before hours of measuring, not after
+            profile = load_lab_profile(lab) if lab else demo_lab_profile()
+        except InputError as exc:
+            _fail(exc)
         bench = default_bench()
         session_dir = out / f"session-{time.strftime('%Y%m%dT%H%M%S')}"
         console.print(f"[bold]1/3[/bold] film-certification protocol on the simulated bench '{bench.name}' "
@@ -126,7 +138,7 @@ def register(app: typer.Typer) -> None:
         console.print("[bold]2/3[/bold] analysis: KK validation, circuit fits, arc assignment, Arrhenius, DC polarization")
         t0 = time.monotonic()
         try:
-            issued = certify(result.session, out=out / "certificate", registry_url=db)
+            issued = certify(result.session, out=out / "certificate", registry_url=db, lab=profile, draft=draft)
         except InputError as exc:
             _fail(exc)
         console.print(f"    done in {time.monotonic() - t0:.1f} s")
