@@ -146,7 +146,9 @@ def nyquist_figure(d: NyquistData) -> Figure:
         axr.semilogx(f, 100 * (zr - fr) / mod, ".", ms=3, label="ΔZ'")
         axr.semilogx(f, 100 * (zi - fi) / mod, ".", ms=3, label="ΔZ''")
         axr.axhline(0, color="k", lw=0.5)
-    _style(axr, "f / Hz", "fit residual / %", legend=has_fit)
+        _style(axr, "f / Hz", "fit residual / %", legend=True)
+    else:
+        fig.delaxes(axr)  # raw data only: no residuals to show
     return fig
 
 

@@ -13,6 +13,7 @@ GROUPS = (
     "ssbcert.runner.cli",  # check, run, resume, replay
     "ssbcert.importers.cli",  # import
     "ssbcert.certificate.cli",  # verify, render
+    "ssbcert.certificate.exports.cli",  # export, plot
     "ssbcert.registry.cli",  # registry ..., study thickness
     "ssbcert.cli.schema",  # schema ...
     "ssbcert.cli.sim",  # sim serve
