@@ -71,7 +71,7 @@ def _administrative(root: ET.Element, cert: Certificate) -> None:
     ids = _el(core, "identifications")
     ident = _el(ids, "identification")
     _el(ident, "issuer", "calibrationLaboratory")
-    _el(ident, "value", "DRAFT" if cert.draft else "final")
+    _el(ident, "value", "DRAFT: issued without sign-off by a laboratory, not a valid report" if cert.draft else "final")
     _text(ident, "name", "report status")
     _el(core, "receiptDate", cert.dates.received.isoformat())
     _el(core, "beginPerformanceDate", cert.dates.tested_from.date().isoformat())
@@ -157,9 +157,5 @@ def dcc_xml(cert: Certificate) -> str:
         _el(d, "content", r.method + (" (informative)" if r.informative else ""), lang="en")
         q = _el(_el(res, "data"), "quantity", refType=f"ssbcert_result_{r.id}")
         _real(q, r)
-    if cert.draft:
-        comment = _el(root, "comment")
-        _el(comment, "draft", "DRAFT: issued without sign-off by a laboratory; not a valid report",
-            ns="https://ssbcert.example/dcc-extension")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
