@@ -238,6 +238,13 @@ def polarization_figure(d: PolarizationData) -> Figure:
     return fig
 
 
+def png_bytes(fig: Figure, dpi: int = 110) -> bytes:
+    """PNG of a figure, for outputs that are pictures by nature (the registry's study plot), never certificates."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
 def svg_text(fig: Figure) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None})

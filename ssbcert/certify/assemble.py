@@ -46,7 +46,7 @@ class IssuerInfo:
         if self.lab is None:
             if not self.draft:
                 raise InputError("no lab profile: a certificate names its laboratory and authorised signatories",
-                                 field="--lab", expected="a lab profile YAML (or --draft for an unsigned-off draft)",
+                                 field="--lab", expected="a lab profile YAML (or --draft for a draft without sign-off)",
                                  found="none")
             return Issuer(name="no laboratory (draft without lab profile)", address="not stated")
         acc = self.lab.accreditation

@@ -136,7 +136,8 @@ def certify(
 
         figures = certificate_figures(cert)  # drawn once, shared by both renderers
         pdf_path = write_pdf(cert, out_dir / f"{stem}.pdf", figures=figures)
-        html_path = write_html(cert, out_dir / f"{stem}.html", figures=figures)
+        logo = issuer.lab.logo_svg() if issuer.lab is not None else None
+        html_path = write_html(cert, out_dir / f"{stem}.html", figures=figures, logo_svg=logo)
     registered = False
     if register:
         from ssbcert.registry import Registry

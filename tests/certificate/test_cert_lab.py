@@ -139,3 +139,11 @@ def test_spectrum_names_follow_the_ramp() -> None:
                                      "25 °C, cooling, sweep 3"]
     assert spectrum_names([298.15]) == ["25 °C, sweep 1"]
     assert spectrum_names([None, 298.15]) == ["spectrum 1", "25 °C, sweep 1"]
+
+
+def test_svg_logo_from_the_lab_profile_heads_the_html(tmp_path: Path) -> None:
+    (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>')
+    lab = load_lab_profile(_lab(tmp_path, LAB + "logo: logo.svg\n"))
+    html = render_html(example_certificate(with_figures=False), figures=[], logo_svg=lab.logo_svg())
+    assert '<div class="logo"><img alt="laboratory logo" src="data:image/svg+xml;base64,' in html
+    assert '<div class="logo">' not in render_html(example_certificate(with_figures=False), figures=[])
