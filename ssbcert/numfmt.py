@@ -12,7 +12,7 @@ from typing import Sequence
 
 from ssbcert.units import pretty
 
-__all__ = ["gum_round", "format_with_uncertainty", "value_with_unit", "sig", "unit_text", "limit_text", "spectrum_names"]
+__all__ = ["gum_round", "format_with_uncertainty", "value_with_unit", "sig", "unit_text", "limit_text"]
 
 
 def unit_text(unit: str) -> str:
@@ -67,40 +67,19 @@ def sig(x: float | None, n: int = 3) -> str:
     return f"{x:.{n}g}"
 
 
+def number_text(v: float) -> str:
+    """Three significant digits, with a ·10^n power for very small or large numbers."""
+    if v == 0 or not math.isfinite(v):
+        return f"{v:g}"
+    e = int(math.floor(math.log10(abs(v))))
+    if -3 <= e <= 4:
+        t = f"{v:.{max(0, 2 - e)}f}"
+        return t.rstrip("0").rstrip(".") if "." in t else t
+    return f"{v / 10**e:.3g}·10^{e}"
+
+
 def limit_text(kind: str, value: float, unit: str, rule: str = "") -> str:
-    """``≥ 95 % (guarded)``: the limit, in the unit of the result it limits."""
+    """``≥ 95 % (guarded)``, ``≥ 1·10^-4 S/cm``: the limit, in the unit of the result it limits."""
     text = unit_text(unit)
-    body = f"{'≥' if kind == 'lower' else '≤'} {value:.3g}" + (f" {text}" if text else "")
+    body = f"{'≥' if kind == 'lower' else '≤'} {number_text(value)}" + (f" {text}" if text else "")
     return body + (f" ({rule})" if rule else "")
-
-
-def spectrum_names(temperatures_K: Sequence[float | None], band_K: float = 2.0) -> list[str]:
-    """Human names for spectra in measurement order: '25 °C, heating, sweep 1'.
-
-    The direction is read from the temperature sequence (a step more than `band_K` up is heating,
-    down is cooling; before the first step the direction of that first step is used), and sweeps
-    count repeats at one temperature in one direction. A spectrum without a temperature is 'spectrum n'.
-    """
-    known = [t for t in temperatures_K if t is not None]
-    direction = ""
-    for a, b in zip(known, known[1:]):
-        if abs(b - a) > band_K:
-            direction = "heating" if b > a else "cooling"
-            break
-    names: list[str] = []
-    sweeps: dict[tuple[int, str], int] = {}
-    previous: float | None = None
-    for i, t in enumerate(temperatures_K):
-        if t is None:
-            names.append(f"spectrum {i + 1}")
-            continue
-        if previous is not None and abs(t - previous) > band_K:
-            direction = "heating" if t > previous else "cooling"
-            previous = t
-        elif previous is None:
-            previous = t
-        key = (round(t - 273.15), direction)
-        sweeps[key] = sweeps.get(key, 0) + 1
-        parts = [f"{t - 273.15:.0f} °C", direction, f"sweep {sweeps[key]}"]
-        names.append(", ".join(p for p in parts if p))
-    return names

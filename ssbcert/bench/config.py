@@ -11,6 +11,7 @@ simulated benches the virtual sample and the faults to inject.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from importlib import resources
 from pathlib import Path
@@ -33,6 +34,21 @@ class Strict(BaseModel):
 FaultConfig = FaultSpec  # the bench file's faults: one schema with the twins' control channel
 
 
+class CalibrationConfig(Strict):
+    """The instrument's calibration status (ISO/IEC 17025 §6.4.13): shown in the certificate's equipment table."""
+
+    date: dt.date = Field(description="date of the last calibration")
+    due: dt.date = Field(description="date the next calibration is due")
+    certificate: str = Field(min_length=1, description="calibration certificate id")
+    by: str = Field(default="", description="calibration laboratory")
+
+    @model_validator(mode="after")
+    def _due_after_date(self) -> "CalibrationConfig":
+        if self.due <= self.date:
+            raise ValueError(f"due ({self.due}) must be after date ({self.date})")
+        return self
+
+
 class InstrumentConfig(Strict):
     driver: str
     resource: str | None = Field(default=None, description="VISA resource string; not needed on a sim bench")
@@ -41,6 +57,7 @@ class InstrumentConfig(Strict):
     options: dict[str, Any] = Field(default_factory=dict, description="driver constructor options")
     twin_options: dict[str, Any] = Field(default_factory=dict, description="sim only: twin options")
     faults: list[FaultConfig] = Field(default_factory=list, description="sim only: faults to inject")
+    calibration: CalibrationConfig | None = Field(default=None, description="calibration date, due date, certificate id")
 
     @field_validator("driver")
     @classmethod

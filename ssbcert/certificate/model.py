@@ -47,6 +47,7 @@ class Issuer(_Strict):
     name: str = Field(min_length=1)
     address: str = Field(min_length=1)
     accreditation: Accreditation | None = None
+    fictitious: bool = Field(False, description="a made-up laboratory (the demo's); the certificate says so on every page")
 
 
 class Customer(_Strict):
@@ -121,6 +122,7 @@ class Signatory(_Strict):
     name: str
     role: str
     date: dt.date
+    key_fingerprint: str = Field("", description="the signatory's key as stated in the lab profile; empty = not bound")
 
 
 class InstrumentSnapshot(_Strict):
@@ -132,7 +134,11 @@ class InstrumentSnapshot(_Strict):
     serial: str = ""
     settings: dict[str, Any] = Field(default_factory=dict)
     calibration_certificate: str = ""
+    calibration_date: dt.date | None = None
     calibration_due: dt.date | None = None
+    calibration_by: str = ""
+    calibration_status: Literal["in_date", "expired", "not_stated"] = Field(
+        "not_stated", description="against the last test date: expired when the due date is before it")
     simulated: bool = False
 
 
@@ -202,7 +208,7 @@ class FitQuality(_Strict):
     """How well the circuit fit and the Kramers–Kronig test went for one spectrum."""
 
     spectrum_ref: str
-    label: str = Field("", description="human name, e.g. '25 °C, heating, sweep 1'")
+    label: str = Field("", description="human name of the spectrum, e.g. '25 °C, heating, sweep 1'")
     circuit: str
     chi_square: float | None = None
     residual_rms_pct: float | None = None
@@ -356,6 +362,7 @@ class Certificate(_Strict):
         "test_report", "certificate_of_analysis", "inspection_certificate_3_1", "declaration_of_conformity"
     ] = "test_report"
     certificate_id: str = Field(default_factory=new_certificate_id)
+    draft: bool = Field(False, description="issued without a lab profile (--draft): not a valid report, watermarked DRAFT")
     supersedes: Supersedes | None = None
     title: str
     issuer: Issuer

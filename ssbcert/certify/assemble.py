@@ -14,13 +14,16 @@ import numpy as np
 from ssbcert import __version__
 from ssbcert.certificate.build import conformity_from_decision, literature_comparison, raw_data_ref, result_from_measured
 from ssbcert.certificate.model import (
-    ArcAssignment, ArrheniusData, ArrheniusFit, Certificate, Customer, Dates, FiguresData, FitQuality,
-    InstrumentSnapshot, Issuer, Item, Method, NyquistData, PolarizationData, ProtocolSnapshot, Signatory, Specimen,
+    Accreditation, ArcAssignment, ArrheniusData, ArrheniusFit, Certificate, Customer, Dates, FiguresData, FitQuality,
+    Issuer, Item, Method, NyquistData, PolarizationData, ProtocolSnapshot, Signatory, Specimen,
 )
+from ssbcert.certificate.names import spectrum_names
+from ssbcert.certify.calibration import apply_calibration_policy, instrument_snapshots, roles_by_result
 from ssbcert.certify.findings import Finding, Findings
 from ssbcert.certify.inputs import CertificateInputs
+from ssbcert.errors import InputError
+from ssbcert.lab import LabProfile
 from ssbcert.plausibility import overrides_listed
-from ssbcert.numfmt import spectrum_names
 from ssbcert.spec import Spec, evaluate
 from ssbcert.uncertainty import Measured
 
@@ -30,16 +33,32 @@ _GEOMETRY = {"through_plane": "through_plane", "in_plane_strips": "in_plane_stri
 
 @dataclass
 class IssuerInfo:
-    """Who issues the report; the defaults describe the simulated demo laboratory."""
+    """Who issues the report: the lab profile (None only for a draft), who signs, and the customer
+    when the sample record names none."""
 
-    name: str = "ssbcert laboratory"
-    address: str = "address not configured"
-    performed_at: str = "ssbcert bench"
+    lab: LabProfile | None = None
+    draft: bool = False
+    signatory: str | None = None
     customer: str = "internal"
     customer_contact: str = ""
-    signatory: str = "ssbcert operator"
-    signatory_role: str = "technical manager"
     extra_deviations: list[str] = field(default_factory=list)
+
+    def issuer(self) -> Issuer:
+        if self.lab is None:
+            if not self.draft:
+                raise InputError("no lab profile: a certificate names its laboratory and authorised signatories",
+                                 field="--lab", expected="a lab profile YAML (or --draft for a draft without sign-off)",
+                                 found="none")
+            return Issuer(name="no laboratory (draft without lab profile)", address="not stated")
+        acc = self.lab.accreditation
+        return Issuer(name=self.lab.name, address=self.lab.address, fictitious=self.lab.fictitious,
+                      accreditation=Accreditation(body=acc.body, number=acc.number, scope=acc.scope) if acc else None)
+
+    def authorization(self, date: dt.date) -> list[Signatory]:
+        if self.lab is None:
+            return [Signatory(name="not signed off (draft)", role="none", date=date)]
+        s = self.lab.signatory(self.signatory)
+        return [Signatory(name=s.name, role=s.role, date=date, key_fingerprint=s.key_fingerprint)]
 
 
 def _session_times(inputs: CertificateInputs) -> tuple[dt.datetime, dt.datetime]:
@@ -59,22 +78,6 @@ def _session_times(inputs: CertificateInputs) -> tuple[dt.datetime, dt.datetime]
         return now, now
     stamps = [s if s.tzinfo else s.replace(tzinfo=dt.timezone.utc) for s in stamps]
     return min(stamps), max(stamps)
-
-
-def _instruments(inputs: CertificateInputs) -> list[InstrumentSnapshot]:
-    snaps: list[InstrumentSnapshot] = []
-    starts = [d for d in inputs.session.documents if d.get("doc") == "start" and d.get("snapshot")]
-    simulated = bool(inputs.session.bench.get("sim", False))
-    if not starts:
-        return snaps
-    for role, snap in starts[0]["snapshot"].items():
-        idn = str(snap.get("idn", ""))
-        parts = [p.strip() for p in idn.split(",")]
-        snaps.append(InstrumentSnapshot(role=role, idn=idn, resource=str(snap.get("resource", "")),
-                                        serial=parts[2] if len(parts) > 2 else "",
-                                        settings={k: v for k, v in (snap.get("settings") or {}).items() if v is not None},
-                                        simulated=simulated))
-    return snaps
 
 
 def _arc_figures(inputs: CertificateInputs, findings: Findings, refs: dict[str, str]) -> list[NyquistData]:
@@ -177,6 +180,12 @@ def build_certificate(
         conformity += conformity_from_decision(decision, by_quantity.get(decision.quantity, decision.quantity),
                                                units.get(decision.quantity))
 
+    tested_from, tested_to = _session_times(inputs)
+    instruments = instrument_snapshots(inputs, tested_to)
+    policy = issuer.lab.policy.expired_calibration if issuer.lab is not None else "inconclusive"
+    conformity, calibration_deviations = apply_calibration_policy(conformity, instruments, roles_by_result(inputs, findings),
+                                                                  policy)
+
     fit_quality, arcs = [], []
     if findings.series is not None:
         names = spectrum_names([s.temperature_K for s in inputs.series])
@@ -218,11 +227,10 @@ def build_certificate(
     if findings.polarization is not None and inputs.traces:
         tr = inputs.traces[-1]
         figures.polarization.append(PolarizationData(
-            label=f"{tr.voltage_V:g} V, {rec.sample_id}", time_s=(tr.time_s - tr.time_s[0]).tolist(), current_A=tr.current_A.tolist(),
+            label=rec.sample_id, time_s=(tr.time_s - tr.time_s[0]).tolist(), current_A=tr.current_A.tolist(),
             voltage_V=tr.voltage_V, steady_state_current_A=findings.polarization.decay.i_ss_A.value))
 
-    tested_from, tested_to = _session_times(inputs)
-    deviations = list(issuer.extra_deviations)
+    deviations = list(issuer.extra_deviations) + calibration_deviations
     deviations += overrides_listed(rec.plausibility_overrides, inputs.session.plan)
     if findings.room is None and inputs.series:
         deviations.append("no spectrum within 25 ± 2 °C: room-temperature values from the Arrhenius fit")
@@ -256,8 +264,9 @@ def build_certificate(
     issued = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     return Certificate(
         title=f"Test Report – {mat.family or mat.material_class} {rec.form} {rec.sample_id}",
-        issuer=Issuer(name=issuer.name, address=issuer.address),
-        performed_at=issuer.performed_at,
+        draft=issuer.lab is None or issuer.draft,
+        issuer=issuer.issuer(),
+        performed_at=(issuer.lab.performed_at or issuer.lab.address) if issuer.lab else "not stated (draft)",
         customer=Customer(name=rec.customer or issuer.customer, contact=issuer.customer_contact),
         item=Item(sample_id=rec.sample_id, material=str(mat.family or mat.material_class), material_class=mat.material_class,
                   nominal_composition=mat.composition or "", form=rec.form,
@@ -272,7 +281,7 @@ def build_certificate(
                                   sha256=str(inputs.session.info.get("protocol_sha256", "")),
                                   settings={"session_id": inputs.session.info.get("id", ""),
                                             "parameters": protocol_doc.get("parameters", {})}),
-        instruments=_instruments(inputs),
+        instruments=instruments,
         raw_data=raw_refs,
         results=results,
         fit_quality=fit_quality,
@@ -280,7 +289,7 @@ def build_certificate(
         arrhenius=arrhenius,
         literature=literature,
         conformity=conformity,
-        authorization=[Signatory(name=issuer.signatory, role=issuer.signatory_role, date=issued.date())],
+        authorization=issuer.authorization(issued.date()),
         software={"ssbcert": __version__},
         figures=figures,
     )

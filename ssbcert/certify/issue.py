@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from ssbcert.certify.inputs import CertificateInputs, gather
 from ssbcert.certify.supersede import latest_predecessor, link, next_free_stem, sample_lock
 from ssbcert.certify.progress import report
 from ssbcert.errors import InputError
+from ssbcert.lab import LabProfile, load_lab_profile
 from ssbcert.sample import load_default_sample, load_sample
 from ssbcert.session import guard, load_session
 from ssbcert.spec import load_default_spec, load_spec
@@ -69,6 +70,28 @@ def _sample_copy(sample: str | Path | None, out_dir: Path) -> Path:
     return target
 
 
+def _issuer(issuer: IssuerInfo | None, lab: str | Path | LabProfile | None, draft: bool,
+            signatory: str | None) -> IssuerInfo:
+    """The issuing lab, refused before any analysis when there is none and no draft was asked for."""
+    info = issuer or IssuerInfo()
+    profile = load_lab_profile(lab) if isinstance(lab, (str, Path)) else lab
+    info = replace(info, lab=profile or info.lab, draft=draft or info.draft, signatory=signatory or info.signatory)
+    info.issuer()  # raises InputError without a lab profile unless draft
+    if info.lab is not None:
+        info.lab.signatory(info.signatory)  # an unknown signatory name is an error now, not after the analysis
+    return info
+
+
+def _check_signatory_key(cert: Certificate) -> None:
+    """A signatory bound to a key (lab profile `key_fingerprint`) signs only with that key."""
+    if cert.integrity is None:
+        return
+    for s in cert.authorization:
+        if s.key_fingerprint and s.key_fingerprint != cert.integrity.key_fingerprint:
+            raise InputError("the signing key is not the signatory's key", field="signatories.key_fingerprint",
+                             expected=s.key_fingerprint, found=cert.integrity.key_fingerprint)
+
+
 def certify(
     session: str | Path,
     sample: str | Path | None = None,
@@ -80,16 +103,21 @@ def certify(
     render: bool = True,
     key: Any = None,
     reason: str | None = None,
+    lab: str | Path | LabProfile | None = None,
+    draft: bool = False,
+    signatory: str | None = None,
 ) -> Issued:
+    """``lab`` is a lab profile (file or loaded); without one only a ``draft`` is issued."""
     session_dir = Path(session)
     if not (session_dir / "session.json").exists():
         raise InputError("not a session directory (no session.json)", file=str(session_dir))
+    issuer = _issuer(issuer, lab, draft, signatory)
     with guard(session_dir, "ssbcert certify"):
         return _certify_locked(session_dir, sample, spec, out, issuer, registry_url, register, render, key, reason)
 
 
 def _certify_locked(session_dir: Path, sample: str | Path | None, spec: str | Path | None, out: str | Path | None,
-                    issuer: IssuerInfo | None, registry_url: str | None, register: bool, render: bool, key: Any,
+                    issuer: IssuerInfo, registry_url: str | None, register: bool, render: bool, key: Any,
                     reason: str | None) -> Issued:
     ses = load_session(session_dir)
     out_dir = Path(out) if out is not None else session_dir / "certificate"
@@ -106,7 +134,7 @@ def _certify_locked(session_dir: Path, sample: str | Path | None, spec: str | Pa
     raw_files = {"session_manifest": session_dir / "manifest.json", "records": session_dir / "records.jsonl",
                  "transcript": session_dir / "io.jsonl", "sample": sample_copy}
     raw_files = {k: v for k, v in raw_files.items() if v.exists()}
-    cert = build_certificate(inputs, findings, specification, issuer or IssuerInfo(), raw_files, out_dir)
+    cert = build_certificate(inputs, findings, specification, issuer, raw_files, out_dir)
     if key is None:
         from ssbcert.keys import signing_key
 
@@ -121,6 +149,7 @@ def _certify_locked(session_dir: Path, sample: str | Path | None, spec: str | Pa
         previous = latest_predecessor(out_dir, record.sample_id, reg)
         cert = link(cert, previous, reason or f"re-issued from session {sid}: a new certification of the same sample")
         cert = sign(cert, key)
+        _check_signatory_key(cert)
         stem = next_free_stem(out_dir, record.sample_id)
         json_path = write_certificate(cert, out_dir / f"{stem}.json", jws_key=key)
         registered: bool | None = None
@@ -139,13 +168,17 @@ def _certify_locked(session_dir: Path, sample: str | Path | None, spec: str | Pa
     analysis_path.write_text(json.dumps(analysis, indent=1, default=_json_default), encoding="utf-8")
     pdf_path = html_path = None
     if render:
+        from ssbcert.certificate.plots import certificate_figures
         from ssbcert.certificate.render_html import write_html
         from ssbcert.certificate.render_pdf import write_pdf
 
+        report("drawing the figures")
+        figures = certificate_figures(cert)  # drawn once, shared by both renderers
         report("rendering the PDF")
-        pdf_path = write_pdf(cert, out_dir / f"{stem}.pdf")
+        pdf_path = write_pdf(cert, out_dir / f"{stem}.pdf", figures=figures)
         report("rendering the HTML")
-        html_path = write_html(cert, out_dir / f"{stem}.html")
+        logo = issuer.lab.logo_svg() if issuer.lab is not None else None
+        html_path = write_html(cert, out_dir / f"{stem}.html", figures=figures, logo_svg=logo)
     if reg is not None:
         reg.close()
     return Issued(cert, json_path, pdf_path, html_path, analysis_path, overall_outcome(cert.conformity), registered,

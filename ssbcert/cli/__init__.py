@@ -32,6 +32,7 @@ GROUPS = (
     "ssbcert.importers.cli",  # import
     "ssbcert.certificate.cli",  # verify, render
     "ssbcert.keys.cli",  # keys init/show/export/trust/untrust/rotate
+    "ssbcert.certificate.exports.cli",  # export, plot
     "ssbcert.registry.cli",  # registry ..., study thickness
     "ssbcert.cli.schema",  # schema ...
     "ssbcert.cli.sim",  # sim serve

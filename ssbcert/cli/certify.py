@@ -103,8 +103,11 @@ def register(app: typer.Typer) -> None:
         db: Optional[str] = typer.Option(None, "--db", help="registry URL (default: SQLite under $SSBCERT_HOME)"),
         no_register: bool = typer.Option(False, "--no-register", help="do not add the certificate to the registry"),
         reason: Optional[str] = typer.Option(None, "--reason", help="why this issue supersedes the sample's earlier certificate"),
+        lab: Optional[Path] = typer.Option(None, "--lab", help="lab profile YAML: laboratory, accreditation, signatories"),
+        draft: bool = typer.Option(False, "--draft", help="issue a DRAFT (watermarked; allowed without --lab)"),
+        signatory: Optional[str] = typer.Option(None, "--signatory", help="signatory name from the lab profile (default: first)"),
     ) -> None:
-        """Analyse a recorded session and issue a signed certificate (JSON, PDF, HTML).
+        """Analyse a recorded session and issue a signed certificate (JSON, PDF, HTML). Needs --lab or --draft.
 
         A second issue for the same sample supersedes the earlier certificate (new id, `supersedes`
         link, the earlier file untouched)."""
@@ -112,7 +115,7 @@ def register(app: typer.Typer) -> None:
 
         try:
             issued = certify(session, sample=sample, spec=spec, out=out, registry_url=db, register=not no_register,
-                             reason=reason)
+                             reason=reason, lab=lab, draft=draft, signatory=signatory)
         except InputError as exc:
             _fail(exc)
         print_summary(issued)
@@ -153,12 +156,20 @@ def register(app: typer.Typer) -> None:
     def demo_command(
         out: Path = typer.Option(Path("ssbcert-output"), "--out", help="folder for the session and the certificate"),
         db: Optional[str] = typer.Option(None, "--db", help="registry URL (default: SQLite under $SSBCERT_HOME)"),
+        lab: Optional[Path] = typer.Option(None, "--lab", help="lab profile YAML (default: the demo's fictitious laboratory)"),
+        draft: bool = typer.Option(False, "--draft", help="issue a DRAFT certificate (watermarked)"),
     ) -> None:
         """Full certification of a simulated 25 µm LLZO film: protocol → analysis → signed certificate → registry."""
         from ssbcert.bench import default_bench
         from ssbcert.certify import certify
         from ssbcert.runner import run
 
+        from ssbcert.lab import demo_lab_profile, load_lab_profile
+
+        try:  # a bad lab profile is reported before hours of measuring, not after
+            profile = load_lab_profile(lab) if lab else demo_lab_profile()
+        except InputError as exc:
+            _fail(exc)
         bench = default_bench()
         session_dir = out / f"session-{time.strftime('%Y%m%dT%H%M%S')}"
         console.print(f"[bold]1/3[/bold] film-certification protocol on the simulated bench '{bench.name}' "
@@ -175,7 +186,7 @@ def register(app: typer.Typer) -> None:
         t0 = time.monotonic()
         try:
             with stage_display():
-                issued = certify(result.session, out=out / "certificate", registry_url=db)
+                issued = certify(result.session, out=out / "certificate", registry_url=db, lab=profile, draft=draft)
         except InputError as exc:
             _fail(exc)
         console.print(f"    done in {time.monotonic() - t0:.1f} s")

@@ -1,8 +1,8 @@
-"""Rendering: figures are non-blank, HTML carries the 17025 items, PDF pages have drawn content.
+"""Rendering: figures are vector SVG, HTML carries the 17025 items, PDF pages have drawn content.
 
 The PDF check is pure Python: it decodes the PDF's own content streams (ASCII85 + Flate, as
-reportlab writes them) and the embedded image XObjects, and checks every page draws text and the
-figure pages draw non-blank images. With pypdfium2 installed, pages are also rasterised.
+reportlab writes them), checks every page draws text, that the figure pages draw vector paths, and
+that no image XObject exists at all. Pages are also rasterised with pypdfium2.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from matplotlib.image import imread
+import xml.etree.ElementTree as ET
 
 from ssbcert.certificate.example import example_certificate
 from ssbcert.certificate.model import Certificate
@@ -70,13 +70,15 @@ def _ink_fraction(rgb: np.ndarray) -> float:
     return float(np.mean(rgb[..., :3].min(axis=-1) < 0.9))
 
 
-def test_every_figure_is_a_nonblank_png(rendered: tuple[Certificate, list[RenderedFigure], bytes, str]) -> None:
+def test_every_figure_is_a_vector_svg(rendered: tuple[Certificate, list[RenderedFigure], bytes, str]) -> None:
     _, figs, _, _ = rendered
-    assert {f.key for f in figs} == {"nyquist0", "bode0", "kk0", "arrhenius0", "polarization0"}
+    assert [f.key for f in figs] == ["nyquist0", "bode", "kk", "arrhenius", "polarization0"]
     for f in figs:
-        img = imread(io.BytesIO(f.png))
-        assert img.shape[0] > 200 and img.shape[1] > 400
-        assert 0.02 < _ink_fraction(img) < 0.6, f.key
+        root = ET.fromstring(f.svg)
+        tags = {el.tag.rsplit("}", 1)[-1] for el in root.iter()}
+        assert "image" not in tags, f"{f.key} holds a raster image"
+        assert "path" in tags and "text" not in tags  # text drawn as glyph paths: needs no font
+        assert len(f.svg) > 5_000, f.key
 
 
 def test_pdf_pages_draw_text_and_figures(rendered: tuple[Certificate, list[RenderedFigure], bytes, str]) -> None:
@@ -86,18 +88,12 @@ def test_pdf_pages_draw_text_and_figures(rendered: tuple[Certificate, list[Rende
     n = len(pages)
     assert 4 <= n <= 10
     objs = _pdf_objects(pdf)
-    images_drawn = 0
-    for content, xobjs in pages:
+    assert not any(b"/Subtype /Image" in header for header, _ in objs.values()), "the PDF holds a raster image"
+    curves = 0
+    for content, _ in pages:
         assert content.count(b"Tj") + content.count(b"TJ") >= 2, "a page without text"
-        for oid in xobjs:
-            header, raw = objs[oid]
-            if b"/Subtype /Image" in header and b"/SMask" in header and raw:
-                w = int(re.search(rb"/Width (\d+)", header).group(1))  # type: ignore[union-attr]
-                h = int(re.search(rb"/Height (\d+)", header).group(1))  # type: ignore[union-attr]
-                rgb = np.frombuffer(raw, dtype=np.uint8)[: w * h * 3].reshape(h, w, 3) / 255.0
-                assert _ink_fraction(rgb) > 0.02
-                images_drawn += 1
-    assert images_drawn == len(figs)
+        curves += content.count(b" c ")
+    assert curves > 500  # markers and arcs drawn as Bézier paths, not pictures
     assert len(pdf) < 2_000_000
     # TTF text is drawn as glyph ids, so the readable id is checked in the document metadata;
     # footer and end-marker wording is checked through pdfium's text extraction below
@@ -120,10 +116,10 @@ def test_pdf_rasterises_nonblank_when_pdfium_available(rendered: tuple[Certifica
 def test_html_has_summary_items_and_figures(rendered: tuple[Certificate, list[RenderedFigure], bytes, str]) -> None:
     cert, figs, _, html = rendered
     for needle in [cert.title, cert.certificate_id, "LLZO-F-0001", "Ed25519 signed", "END OF REPORT", "Raw data",
-                   "upper frequency limited", "KEYSIGHT TECHNOLOGIES,E4990A", "σ_film/σ_bulk", "(2.00 ± 0.10)·10<sup>−4</sup>",
+                   "upper frequency limited", "KEYSIGHT TECHNOLOGIES E4990A", "σ_film/σ_bulk", "(2.00 ± 0.10)·10<sup>−4</sup>",
                    "guarded", "Opinions" if cert.interpretations else "Statements of conformity"]:
         assert needle in html, needle
-    assert html.count("data:image/png;base64,") == len(figs)
+    assert html.count("data:image/svg+xml;base64,") == len(figs) and "data:image/png" not in html
     assert html.count('class="outcome" style="background: #1b7f3b"') >= 3  # pass rows are green
 
 
@@ -132,7 +128,7 @@ def test_html_escapes_user_text() -> None:
     cert = cert.model_copy(update={"performed_at": "<script>alert(1)</script>"})
     html = render_html(cert, figures=[])
     assert "<script>alert" not in html and "&lt;script&gt;" in html
-    assert "DRAFT" in html
+    assert "NOT SIGNED" in html
 
 
 def test_written_files(tmp_path: Path, rendered: tuple[Certificate, list[RenderedFigure], bytes, str]) -> None:

@@ -40,7 +40,7 @@ def test_spectrum_without_temperature_is_refused_with_its_record(tmp_path, monke
     monkeypatch.setenv("SSBCERT_HOME", str(tmp_path / "home"))
     ses = _session(tmp_path, "exampleDataGamry.DTA", None)
     with pytest.raises(InputError, match="temperature"):
-        certify(ses, sample=SAMPLE, register=False, render=False)
+        certify(ses, sample=SAMPLE, register=False, render=False, draft=True)
 
 
 def test_failed_kk_gives_inconclusive_not_pass(tmp_path, monkeypatch) -> None:
@@ -48,7 +48,7 @@ def test_failed_kk_gives_inconclusive_not_pass(tmp_path, monkeypatch) -> None:
     on the required conductivity items is inconclusive and so is the whole certificate."""
     monkeypatch.setenv("SSBCERT_HOME", str(tmp_path / "home"))
     ses = _session(tmp_path, "exampleDataGamry.DTA", 25.0)
-    issued = certify(ses, sample=SAMPLE, out=tmp_path / "cert", register=False, render=False)
+    issued = certify(ses, sample=SAMPLE, out=tmp_path / "cert", register=False, render=False, draft=True)
     cert = issued.certificate
     assert issued.outcome == "inconclusive"
     assert not any(r.quantity == "ionic_conductivity_total" for r in cert.results)

@@ -92,3 +92,47 @@ def test_every_limit_prints_in_its_results_unit(demo) -> None:
     assert rows["asr_25C"].unit == "Ω·cm²" and "Ω·cm²" in rows["asr_25C"].limit_text
     html = Path(demo["html"]).read_text(encoding="utf-8")
     assert "mg/cm^2" not in html and "ohm*cm^2" not in html
+
+
+def test_demo_certificate_is_from_a_fictitious_lab_with_calibrated_equipment(demo) -> None:
+    doc = json.loads(Path(demo["json"]).read_text())
+    assert doc["draft"] is False and doc["issuer"]["fictitious"] is True
+    assert {i["calibration_status"] for i in doc["instruments"]} == {"in_date"}
+    pdf = pdfium.PdfDocument(str(demo["pdf"]))
+    texts = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    assert all("Fictitious laboratory" in t for t in texts)
+    assert 1 <= next(i for i, t in enumerate(texts) if "Annex A" in t) <= 3  # at most 3 summary pages
+    assert "FICT-CAL-E4990A-0001" in "".join(texts)
+
+
+def test_demo_pdf_embeds_all_fonts_and_holds_no_raster(demo) -> None:
+    fonts = subprocess.run(["pdffonts", str(demo["pdf"])], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts
+    images = subprocess.run(["pdfimages", "-list", str(demo["pdf"])], capture_output=True, text=True, check=True).stdout
+    assert len(images.splitlines()) == 2, images
+
+
+def test_demo_exports_validate(demo, tmp_path) -> None:
+    import xmlschema
+
+    schemas = Path(__file__).resolve().parents[2] / ".." / "shared" / "schemas" / "dcc-3.0.0"
+    out = tmp_path / "c.dcc.xml"
+    subprocess.run([sys.executable, "-m", "ssbcert", "export", str(demo["json"]), "--format", "dcc", "--out", str(out)],
+                   env=demo["env"], check=True, capture_output=True)
+    xmlschema.XMLSchema(str(schemas / "dcc.xsd"), locations={"https://ptb.de/si": str(schemas / "SI_Format.xsd")}).validate(str(out))
+    doc = json.loads(Path(demo["json"]).read_text())
+    import xml.etree.ElementTree as ET
+
+    si = "{https://ptb.de/si}"
+    reals = {e.findtext(si + "label"): e for e in ET.parse(out).getroot().iter(si + "real")}
+    for r in doc["results"]:  # value, U and k round-trip exactly for every result
+        e = reals[r["id"]]
+        assert float(e.findtext(si + "value")) == r["value"]  # type: ignore[arg-type]
+        assert float(e.findtext(f"{si}expandedUnc/{si}uncertainty")) == r["U"]  # type: ignore[arg-type]
+        assert float(e.findtext(f"{si}expandedUnc/{si}coverageFactor")) == r["k"]  # type: ignore[arg-type]
+    session = next((Path(demo["root"]) / "out").glob("session-*"))
+    bdf = tmp_path / "dc.csv"
+    subprocess.run([sys.executable, "-m", "ssbcert", "export", str(session), "--format", "bdf", "--out", str(bdf)],
+                   env=demo["env"], check=True, capture_output=True)
+    head = bdf.read_text().splitlines()
+    assert head[0].startswith("Test Time / s,Voltage / V,Current / A") and len(head) > 10

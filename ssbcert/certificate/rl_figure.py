@@ -1,0 +1,142 @@
+"""A matplotlib figure drawn straight onto a reportlab canvas, as vector paths and embedded-font text.
+
+Why not SVG → svglib: parsing the SVG back costs ~0.5 s per figure (every marker and glyph is a
+``<use>``), more than drawing the figure. Why not matplotlib's PDF backend: reportlab cannot place
+another PDF's page. This renderer implements the few primitives matplotlib needs (paths with
+clipping, dashes and alpha; text in the DejaVu fonts the certificate already embeds), so the same
+:class:`~matplotlib.figure.Figure` object that produced the HTML's SVG is drawn into the PDF
+without any raster step. Images are refused: certificates hold vector graphics only.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from matplotlib.backend_bases import GraphicsContextBase, RendererBase
+from matplotlib.figure import Figure
+from matplotlib.path import Path as MplPath
+from matplotlib.transforms import Affine2DBase
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
+
+_CAP = {"butt": 0, "round": 1, "projecting": 2}
+_JOIN = {"miter": 0, "round": 1, "bevel": 2}
+
+
+class ReportlabRenderer(RendererBase):
+    """Display units are PDF points (the figure is drawn at 72 dpi), y upward like PDF."""
+
+    def __init__(self, canvas: Canvas, width: float, height: float, font: str, font_bold: str) -> None:
+        super().__init__()
+        self.canvas, self.width, self.height = canvas, width, height
+        self.font, self.font_bold = font, font_bold
+
+    def flipy(self) -> bool:
+        return False
+
+    def get_canvas_width_height(self) -> tuple[float, float]:
+        return self.width, self.height
+
+    def points_to_pixels(self, points: float) -> float:
+        return points
+
+    def _path(self, path: MplPath, transform: Affine2DBase) -> Any:
+        p = self.canvas.beginPath()
+        last = (0.0, 0.0)
+        for verts, code in path.iter_segments(transform, simplify=False, curves=True):
+            if code == MplPath.MOVETO:
+                p.moveTo(*verts)
+            elif code == MplPath.LINETO:
+                p.lineTo(*verts)
+            elif code == MplPath.CURVE3:  # quadratic → cubic Bézier
+                (qx, qy), (x, y) = verts[:2], verts[2:]
+                p.curveTo(last[0] + 2 / 3 * (qx - last[0]), last[1] + 2 / 3 * (qy - last[1]),
+                          x + 2 / 3 * (qx - x), y + 2 / 3 * (qy - y), x, y)
+            elif code == MplPath.CURVE4:
+                p.curveTo(*verts)
+            elif code == MplPath.CLOSEPOLY:
+                p.close()
+                continue
+            last = (float(verts[-2]), float(verts[-1]))
+        return p
+
+    def _clip(self, gc: GraphicsContextBase) -> None:
+        c = self.canvas
+        box = gc.get_clip_rectangle()
+        if box is not None:
+            x0, y0, w, h = box.bounds
+            r = c.beginPath()
+            r.rect(x0, y0, w, h)
+            c.clipPath(r, stroke=0, fill=0)
+        tpath, affine = gc.get_clip_path()
+        if tpath is not None:
+            c.clipPath(self._path(tpath, affine), stroke=0, fill=0)
+
+    def draw_path(self, gc: GraphicsContextBase, path: MplPath, transform: Affine2DBase, rgbFace: Any = None) -> None:
+        c = self.canvas
+        c.saveState()
+        self._clip(gc)
+        lw = gc.get_linewidth()
+        r, g, b, a = gc.get_rgb()
+        alpha = gc.get_alpha() if gc.get_forced_alpha() else a
+        c.setStrokeColorRGB(r, g, b, alpha)
+        c.setLineWidth(lw)
+        c.setLineCap(_CAP.get(gc.get_capstyle(), 0))
+        c.setLineJoin(_JOIN.get(gc.get_joinstyle(), 0))
+        offset, dashes = gc.get_dashes()
+        if dashes:
+            c.setDash(list(dashes), offset or 0)
+        fill = rgbFace is not None
+        if fill:
+            fa = rgbFace[3] if len(rgbFace) > 3 else 1.0
+            c.setFillColorRGB(rgbFace[0], rgbFace[1], rgbFace[2], gc.get_alpha() if gc.get_forced_alpha() else fa)
+        c.drawPath(self._path(path, transform), stroke=int(lw > 0), fill=int(fill))
+        c.restoreState()
+
+    def draw_text(self, gc: GraphicsContextBase, x: float, y: float, s: str, prop: Any, angle: float,
+                  ismath: bool | str = False, mtext: Any = None) -> None:
+        if ismath:  # never used by certificate figures (plain formatters); glyphs as paths keep it vector
+            super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+            return
+        c = self.canvas
+        c.saveState()
+        self._clip(gc)
+        r, g, b, a = gc.get_rgb()
+        c.setFillColorRGB(r, g, b, gc.get_alpha() if gc.get_forced_alpha() else a)
+        weight = prop.get_weight()
+        bold = weight in ("bold", "heavy", "extra bold", "black") or (isinstance(weight, int) and weight >= 600)
+        c.setFont(self.font_bold if bold else self.font, prop.get_size_in_points())
+        c.translate(x, y)
+        if angle:
+            c.rotate(angle)
+        c.drawString(0, 0, s)
+        c.restoreState()
+
+    def draw_image(self, gc: GraphicsContextBase, x: float, y: float, im: Any, transform: Any = None) -> None:
+        raise ValueError("certificate figures are vector only: a raster image was drawn")
+
+
+class FigureFlowable(Flowable):
+    """A platypus flowable that draws a matplotlib figure as vector graphics, scaled to fit."""
+
+    def __init__(self, fig: Figure, max_width: float, max_height: float, font: str, font_bold: str) -> None:
+        super().__init__()
+        self.fig, self.font, self.font_bold = fig, font, font_bold
+        w_pt, h_pt = fig.get_figwidth() * 72.0, fig.get_figheight() * 72.0
+        self.scale = min(max_width / w_pt, max_height / h_pt)
+        self.width, self.height = w_pt * self.scale, h_pt * self.scale
+        self._w_pt, self._h_pt = w_pt, h_pt
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab API)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        c.saveState()
+        c.scale(self.scale, self.scale)
+        dpi = self.fig.dpi
+        self.fig.set_dpi(72.0)
+        try:
+            self.fig.draw(ReportlabRenderer(c, self._w_pt, self._h_pt, self.font, self.font_bold))
+        finally:
+            self.fig.set_dpi(dpi)
+            c.restoreState()
