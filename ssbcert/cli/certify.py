@@ -114,8 +114,9 @@ def register(app: typer.Typer) -> None:
         from ssbcert.certify import certify
 
         try:
-            issued = certify(session, sample=sample, spec=spec, out=out, registry_url=db, register=not no_register,
-                             reason=reason, lab=lab, draft=draft, signatory=signatory)
+            with stage_display():
+                issued = certify(session, sample=sample, spec=spec, out=out, registry_url=db, register=not no_register,
+                                 reason=reason, lab=lab, draft=draft, signatory=signatory)
         except InputError as exc:
             _fail(exc)
         print_summary(issued)
