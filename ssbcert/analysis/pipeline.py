@@ -17,9 +17,10 @@ from ssbcert.analysis.arcs import ArcAssignment, AssignmentRules, assign_arcs
 from ssbcert.analysis.arrhenius import ArrheniusResult, Hysteresis, fit_arrhenius, hysteresis, split_heating_cooling
 from ssbcert.analysis.circuit import parse_circuit
 from ssbcert.analysis.conductivity import Conductivity, conductivities
-from ssbcert.analysis.fit import FitResult, fit_circuit
+from ssbcert.analysis.fit import FitResult, fit_circuit, reached_noise_floor
 from ssbcert.analysis.geometry import Geometry, ThroughPlane
-from ssbcert.analysis.kk import DEFAULT_LIMIT_PERCENT, KKResult, lin_kk
+from ssbcert.analysis.kk import DEFAULT_LIMIT_PERCENT, KKResult, kk_noise_chi2_per_dof, lin_kk
+from ssbcert.analysis.nesting import nested_starts
 from ssbcert.errors import InputError
 from ssbcert.records import ImpedanceSpectrum
 
@@ -32,6 +33,8 @@ CANDIDATE_CIRCUITS = (
     "R0-p(R1,CPE1)-p(R2,CPE2)-p(R3,CPE3)",
 )
 AIC_MARGIN = 10.0
+GIVE_UP_FACTOR = 4.0  # a candidate this far above the noise floor after one start cannot win
+GIVE_UP_PROBE_NFEV = 12  # evaluations of the first pass's probe
 
 
 @dataclass
@@ -70,19 +73,46 @@ def _select_fit(f: np.ndarray, z: np.ndarray, circuit: str | None, k_cell: float
                 extra_starts: Sequence[np.ndarray], fit_options: dict[str, Any]) -> tuple[FitResult, str]:
     if circuit is not None:
         return fit_circuit(f, z, circuit, cell_constant_per_m=k_cell, extra_starts=extra_starts, **fit_options), "given"
-    best: tuple[float, FitResult] | None = None
-    for c in CANDIDATE_CIRCUITS:
-        n_par = len(parse_circuit(c).param_names)
-        starts = [s for s in extra_starts if len(s) == n_par]
-        r = fit_circuit(f, z, c, cell_constant_per_m=k_cell, extra_starts=starts, **fit_options)
-        if not r.success:
-            continue
-        a = _aic(r)
-        if best is None or a < best[0] - AIC_MARGIN:
-            best = (a, r)
+    # speed (#10): nested starts; hopeless candidates are given up after a short probe, then after
+    # one converged start; only when no candidate reaches the noise floor is the selection redone
+    # with full multistarts
+    noise = fit_options.get("noise_chi2_per_dof")
+    fast = [dict(fit_options, give_up_factor=GIVE_UP_FACTOR, give_up_probe_nfev=GIVE_UP_PROBE_NFEV),
+            dict(fit_options, give_up_factor=GIVE_UP_FACTOR)]
+    passes = [*fast, fit_options] if noise else [fit_options]
+    for options in passes:
+        best: tuple[float, FitResult] | None = None
+        previous: FitResult | None = None
+        for c in CANDIDATE_CIRCUITS:
+            n_par = len(parse_circuit(c).param_names)
+            starts = [s for s in extra_starts if len(s) == n_par]
+            if previous is not None:
+                starts += nested_starts(previous, c, f, z, k_cell)
+            r = fit_circuit(f, z, c, cell_constant_per_m=k_cell, extra_starts=starts, **options)
+            if not r.success:
+                continue
+            previous = r
+            a = _aic(r)
+            if (best is not None and a < best[0] - AIC_MARGIN and options is not fit_options
+                    and reached_noise_floor(best[1], noise)):
+                best = _confirmed(f, z, best, k_cell, fit_options)  # did the early stop decide it?
+            if best is None or a < best[0] - AIC_MARGIN:
+                best = (a, r)
+        if best is not None and reached_noise_floor(best[1], noise):
+            break
     if best is None:
         raise InputError("no candidate circuit could be fitted", field="circuit", expected="a fittable spectrum")
     return best[1], f"lowest AIC of {', '.join(CANDIDATE_CIRCUITS)} (extra elements need ΔAIC > {AIC_MARGIN:g})"
+
+
+def _confirmed(f: np.ndarray, z: np.ndarray, best: tuple[float, FitResult], k_cell: float,
+               fit_options: dict[str, Any]) -> tuple[float, FitResult]:
+    """A smaller circuit that stopped at the noise floor after one start is about to lose on AIC:
+    give it its full multistart first, so the early stop never changes which circuit is chosen."""
+    r = best[1]
+    full = fit_circuit(f, z, r.circuit, cell_constant_per_m=k_cell, extra_starts=[r.params.copy()],
+                       **{k: v for k, v in fit_options.items() if k != "noise_chi2_per_dof"})
+    return (_aic(full), full) if full.success and _aic(full) < best[0] else best
 
 
 def _window(spectrum: ImpedanceSpectrum, f_min_Hz: float | None, f_max_Hz: float | None) -> tuple[np.ndarray, np.ndarray]:
@@ -115,6 +145,7 @@ def analyse_spectrum(
     f, z = _window(spectrum, f_min_Hz, f_max_Hz)
     kk = lin_kk(f, z, limit_percent=kk_limit_percent)
     k_cell = geometry.cell_constant_per_m
+    fit_options.setdefault("noise_chi2_per_dof", kk_noise_chi2_per_dof(kk))
     fit, how = _select_fit(f, z, circuit, k_cell, extra_starts, fit_options)
     area = geometry.area_m2 if isinstance(geometry, ThroughPlane) else None
     arcs = assign_arcs(fit, k_cell, in_plane=not isinstance(geometry, ThroughPlane), rules=rules, electrode_area_m2=area)
