@@ -201,6 +201,7 @@ def fit_circuit(
     max_nfev: int = 300,
     sort_arcs: bool = True,
     noise_chi2_per_dof: float | None = None,
+    noise_dof: int | None = None,
     give_up_factor: float | None = None,
     give_up_probe_nfev: int | None = None,
 ) -> FitResult:
@@ -208,7 +209,8 @@ def fit_circuit(
     fit or a nested smaller circuit), automatic data seeds, then random log-perturbations of the
     best so far; stops once two starts agree on the lowest χ², or, when `noise_chi2_per_dof` (the
     modulus-weighted χ² per degree of freedom of the noise, e.g. from lin-KK) is given, as soon as a
-    start reaches that floor within NOISE_FLOOR_FACTOR (a bound-resting element is then simply not
+    start reaches that floor within `noise_floor_factor` (`noise_dof`: the degrees of freedom of
+    that estimate; a bound-resting element is then simply not
     needed). With `give_up_factor` as well, a circuit whose first start stays above that many times
     the floor is reported after one start: it cannot describe the data (used by the automatic
     candidate selection, which falls back to full multistarts when no candidate reaches the floor);
@@ -285,7 +287,7 @@ def fit_circuit(
         # symptom of a wrong basin: keep searching. R → 0 (no series offset) is legitimate.
         am = best.active_mask
         suspicious = bool(np.any(((am == 1) | ((am == -1) & ~prob.flog)) & ~prob.user_bounded[prob.free]))
-        if floor is not None and 2 * best.cost <= NOISE_FLOOR_FACTOR * floor:
+        if floor is not None and 2 * best.cost <= noise_floor_factor(2 * f.size - n_free, noise_dof) * floor:
             break
         if (floor is not None and give_up_factor and tried >= min(GIVE_UP_AFTER_STARTS, len(starts))
                 and 2 * best.cost > give_up_factor * floor):
@@ -299,10 +301,21 @@ def fit_circuit(
     return result
 
 
-def reached_noise_floor(result: FitResult, noise_chi2_per_dof: float | None) -> bool:
-    """Whether a fit is as good as the noise allows (see NOISE_FLOOR_FACTOR)."""
+def noise_floor_factor(fit_dof: int, noise_dof: int | None) -> float:
+    """How far above the noise floor a correct model's optimum may lie: three standard deviations
+    of χ²_fit/(s²_KK·dof), from the ν = fit_dof − noise_dof degrees of freedom the model has fewer
+    than lin-KK and the scatter of s²_KK itself; never below NOISE_FLOOR_FACTOR."""
+    if noise_dof is None or not 0 < noise_dof < fit_dof:
+        return NOISE_FLOOR_FACTOR
+    nu = fit_dof - noise_dof
+    sd = math.sqrt(2 * nu) / fit_dof + nu / fit_dof * math.sqrt(2 / noise_dof)
+    return max(NOISE_FLOOR_FACTOR, 1 + 3 * sd)
+
+
+def reached_noise_floor(result: FitResult, noise_chi2_per_dof: float | None, noise_dof: int | None = None) -> bool:
+    """Whether a fit is as good as the noise allows (see `noise_floor_factor`)."""
     return bool(noise_chi2_per_dof and result.weighting == "modulus"
-                and result.chi2 <= NOISE_FLOOR_FACTOR * noise_chi2_per_dof * result.dof)
+                and result.chi2 <= noise_floor_factor(result.dof, noise_dof) * noise_chi2_per_dof * result.dof)
 
 
 def _apply_permutation(r: FitResult, perm: np.ndarray) -> None:

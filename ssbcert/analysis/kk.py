@@ -143,5 +143,10 @@ def kk_noise_chi2_per_dof(kk: KKResult) -> float | None:
     """The noise floor a circuit fit can reach: lin-KK's |Z|-weighted χ² per degree of freedom (it
     is the same sum as a modulus-weighted CNLS χ²). None when the spectrum failed KK (the residual
     is then no noise estimate)."""
-    dof = 2 * kk.frequency_Hz.size - (kk.n_rc + 3)
+    dof = kk_noise_dof(kk)
     return kk.pseudo_chi2 / dof if kk.passed and dof > 0 else None
+
+
+def kk_noise_dof(kk: KKResult) -> int:
+    """Degrees of freedom of that noise estimate: 2N values less the M + 3 lin-KK coefficients."""
+    return 2 * kk.frequency_Hz.size - (kk.n_rc + 3)

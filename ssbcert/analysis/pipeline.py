@@ -1,7 +1,7 @@
 """One call per spectrum or per temperature series: KK → fit → arcs → conductivities (→ Arrhenius).
 
 `analyse_spectrum` is what the certificate and the CLI call for one sweep; `analyse_series` for a
-temperature series (each spectrum seeded from its neighbour, Arrhenius per process, hysteresis).
+temperature series (on all cores, seeded from the neighbours, Arrhenius per process, hysteresis).
 When no circuit is given, the candidates R0-p(R1,CPE1)[-p(R2,CPE2)][-CPE3] are fitted and the one
 with the lowest AIC is kept; an extra element must lower the AIC by `AIC_MARGIN` to be accepted.
 """
@@ -19,7 +19,7 @@ from ssbcert.analysis.circuit import parse_circuit
 from ssbcert.analysis.conductivity import Conductivity, conductivities
 from ssbcert.analysis.fit import FitResult, fit_circuit, reached_noise_floor
 from ssbcert.analysis.geometry import Geometry, ThroughPlane
-from ssbcert.analysis.kk import DEFAULT_LIMIT_PERCENT, KKResult, kk_noise_chi2_per_dof, lin_kk
+from ssbcert.analysis.kk import DEFAULT_LIMIT_PERCENT, KKResult, kk_noise_chi2_per_dof, kk_noise_dof, lin_kk
 from ssbcert.analysis.nesting import nested_starts
 from ssbcert.errors import InputError
 from ssbcert.records import ImpedanceSpectrum
@@ -73,32 +73,32 @@ def _select_fit(f: np.ndarray, z: np.ndarray, circuit: str | None, k_cell: float
                 extra_starts: Sequence[np.ndarray], fit_options: dict[str, Any]) -> tuple[FitResult, str]:
     if circuit is not None:
         return fit_circuit(f, z, circuit, cell_constant_per_m=k_cell, extra_starts=extra_starts, **fit_options), "given"
-    # speed (#10): nested starts; hopeless candidates are given up after a short probe, then after
-    # one converged start; only when no candidate reaches the noise floor is the selection redone
-    # with full multistarts
-    noise = fit_options.get("noise_chi2_per_dof")
-    fast = [dict(fit_options, give_up_factor=GIVE_UP_FACTOR, give_up_probe_nfev=GIVE_UP_PROBE_NFEV),
-            dict(fit_options, give_up_factor=GIVE_UP_FACTOR)]
-    passes = [*fast, fit_options] if noise else [fit_options]
-    for options in passes:
+    # speed (#10): nested starts, and hopeless candidates given up after two short probes; only
+    # when no candidate reaches the noise floor is the selection redone with full multistarts
+    # (starting from everything found so far, so the redo is never worse)
+    noise, noise_dof = fit_options.get("noise_chi2_per_dof"), fit_options.get("noise_dof")
+    fast = dict(fit_options, give_up_factor=GIVE_UP_FACTOR, give_up_probe_nfev=GIVE_UP_PROBE_NFEV)
+    found: dict[str, list[np.ndarray]] = {}
+    for options in ([fast, fit_options] if noise else [fit_options]):
         best: tuple[float, FitResult] | None = None
         previous: FitResult | None = None
         for c in CANDIDATE_CIRCUITS:
             n_par = len(parse_circuit(c).param_names)
-            starts = [s for s in extra_starts if len(s) == n_par]
+            starts = [s for s in extra_starts if len(s) == n_par] + found.get(c, [])
             if previous is not None:
                 starts += nested_starts(previous, c, f, z, k_cell)
             r = fit_circuit(f, z, c, cell_constant_per_m=k_cell, extra_starts=starts, **options)
+            found.setdefault(c, []).append(r.params.copy())
             if not r.success:
                 continue
             previous = r
             a = _aic(r)
-            if (best is not None and a < best[0] - AIC_MARGIN and options is not fit_options
-                    and reached_noise_floor(best[1], noise)):
+            if (best is not None and a < best[0] - AIC_MARGIN and options is fast
+                    and reached_noise_floor(best[1], noise, noise_dof)):
                 best = _confirmed(f, z, best, k_cell, fit_options)  # did the early stop decide it?
             if best is None or a < best[0] - AIC_MARGIN:
                 best = (a, r)
-        if best is not None and reached_noise_floor(best[1], noise):
+        if best is not None and reached_noise_floor(best[1], noise, noise_dof):
             break
     if best is None:
         raise InputError("no candidate circuit could be fitted", field="circuit", expected="a fittable spectrum")
@@ -111,7 +111,7 @@ def _confirmed(f: np.ndarray, z: np.ndarray, best: tuple[float, FitResult], k_ce
     give it its full multistart first, so the early stop never changes which circuit is chosen."""
     r = best[1]
     full = fit_circuit(f, z, r.circuit, cell_constant_per_m=k_cell, extra_starts=[r.params.copy()],
-                       **{k: v for k, v in fit_options.items() if k != "noise_chi2_per_dof"})
+                       **{k: v for k, v in fit_options.items() if k not in ("noise_chi2_per_dof", "noise_dof")})
     return (_aic(full), full) if full.success and _aic(full) < best[0] else best
 
 
@@ -146,6 +146,7 @@ def analyse_spectrum(
     kk = lin_kk(f, z, limit_percent=kk_limit_percent)
     k_cell = geometry.cell_constant_per_m
     fit_options.setdefault("noise_chi2_per_dof", kk_noise_chi2_per_dof(kk))
+    fit_options.setdefault("noise_dof", kk_noise_dof(kk))
     fit, how = _select_fit(f, z, circuit, k_cell, extra_starts, fit_options)
     area = geometry.area_m2 if isinstance(geometry, ThroughPlane) else None
     arcs = assign_arcs(fit, k_cell, in_plane=not isinstance(geometry, ThroughPlane), rules=rules, electrode_area_m2=area)
@@ -186,20 +187,22 @@ def analyse_series(
     *,
     convention: str = "sigma_T",
     u_temperature_K: float = 0.0,
+    workers: int | None = None,
     **options: Any,
 ) -> SeriesAnalysis:
-    """Analyse spectra in measurement order (each seeded from its neighbour's fit), then fit
-    Arrhenius laws to the valid points of each process and compare heating with cooling."""
+    """Analyse the spectra on `workers` processes (None: all cores for long series), each spectrum
+    that needs it seeded from its neighbours' fits (`parallel.analyse_seeded`: the result does not
+    depend on `workers`), then fit Arrhenius laws to the valid points of each process and compare
+    heating with cooling."""
     if not spectra:
         raise InputError("empty spectrum series", field="spectra", expected="at least one spectrum")
     for i, s in enumerate(spectra):
         if s.temperature_K is None:
             raise InputError("every spectrum of a series needs a temperature", field=f"spectra[{i}].temperature_K",
                              expected="kelvin", found="None")
-    out: list[SpectrumAnalysis] = []
-    for s in spectra:
-        seed = [out[-1].fit.params.copy()] if out and out[-1].fit.success else []
-        out.append(analyse_spectrum(s, geometry, circuit, extra_starts=seed, **options))
+    from ssbcert.analysis.parallel import analyse_seeded  # imports this module
+
+    out = analyse_seeded(spectra, geometry, circuit, workers=workers, **options)
     flags: list[str] = []
     arr: dict[str, ArrheniusResult] = {}
     hyst: dict[str, Hysteresis] = {}
