@@ -9,7 +9,8 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="Solid-electr
 
 # module → its register(app); the order is the order of `ssbcert --help`
 GROUPS = (
-    "ssbcert.cli.certify",  # demo, certify, reanalyze
+    "ssbcert.cli.certify",  # demo, certify
+    "ssbcert.archive.cli",  # reanalyze (one session, or archives on the pool / Dask)
     "ssbcert.runner.cli",  # check, run, resume, replay
     "ssbcert.importers.cli",  # import
     "ssbcert.certificate.cli",  # verify, render
