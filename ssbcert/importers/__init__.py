@@ -16,9 +16,16 @@ that ends short of its planned final frequency without an abort marker rejects t
 names decide units and the sign of Z'' (-Im(Z), -Z''); data that look sign-inverted only warn.
 Decimal commas are read where the delimiter is not a comma.
 """
-from ssbcert.importers.api import FilesRejected, ImportResult, Provenance, import_files, read_file
-from ssbcert.importers.csv_table import write_records_csv
-from ssbcert.importers.session import write_session
+from ssbcert.lazy import lazy_attributes
 
 __all__ = ["FilesRejected", "ImportResult", "Provenance", "import_files", "read_file", "write_records_csv",
            "write_session"]
+__getattr__ = lazy_attributes(__name__, {
+    "FilesRejected": "ssbcert.importers.api",
+    "ImportResult": "ssbcert.importers.api",
+    "Provenance": "ssbcert.importers.api",
+    "import_files": "ssbcert.importers.api",
+    "read_file": "ssbcert.importers.api",
+    "write_records_csv": "ssbcert.importers.csv_table",
+    "write_session": "ssbcert.importers.session",
+})

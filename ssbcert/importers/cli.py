@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import typer
 
 from ssbcert.errors import InputError
-from ssbcert.importers.api import ImportResult, import_files, with_stated_temperature
-from ssbcert.importers.session import write_session
 
-SessionWriter = Callable[[ImportResult, Path, Path], Path]
+if TYPE_CHECKING:
+    from ssbcert.importers.api import ImportResult
+
+# the readers load inside the command, so `ssbcert --help` stays fast (#10)
+SessionWriter = Callable[["ImportResult", Path, Path], Path]  # noqa: F821
 
 
 def _default_out() -> Path:
@@ -24,8 +26,6 @@ def _default_out() -> Path:
 
 def register(app: typer.Typer, writer: SessionWriter | None = None) -> None:
     """Add the `import` command to `app`; `writer(result, out_dir, sample_path)` writes the session."""
-    write = writer or write_session
-
     @app.command("import")
     def import_command(
         files: list[Path] = typer.Argument(..., help="Vendor data files (.mpt .mpr .DTA .z .par .txt .csv)"),
@@ -36,6 +36,10 @@ def register(app: typer.Typer, writer: SessionWriter | None = None) -> None:
         ),
     ) -> None:
         """Import vendor impedance files into a new session directory."""
+        from ssbcert.importers.api import import_files, with_stated_temperature
+        from ssbcert.importers.session import write_session
+
+        write = writer or write_session
         try:
             result = import_files(files)
             if temperature_C is not None:
