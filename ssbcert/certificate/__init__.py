@@ -4,14 +4,14 @@ Typical use (rendering lives in render_pdf / render_html, imported on demand bec
 
     from ssbcert.certificate import Certificate, result_from_measured, evaluate_conformity, sign, write_certificate, verify
 """
-from ssbcert.lazy import lazy_attributes
+from ssbcert.lazy import make_lazy
 
 __all__ = [
     "Certificate", "certificate_json_schema", "result_from_measured", "evaluate_conformity", "literature_comparison",
     "overall_outcome", "raw_data_ref", "sign", "load_or_create_key", "write_certificate", "read_certificate",
     "verify", "VerifyReport", "amend",
 ]
-__getattr__ = lazy_attributes(__name__, {
+make_lazy(__name__, {
     "amend": "ssbcert.certificate.amend",
     "evaluate_conformity": "ssbcert.certificate.build",
     "literature_comparison": "ssbcert.certificate.build",

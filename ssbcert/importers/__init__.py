@@ -16,11 +16,11 @@ that ends short of its planned final frequency without an abort marker rejects t
 names decide units and the sign of Z'' (-Im(Z), -Z''); data that look sign-inverted only warn.
 Decimal commas are read where the delimiter is not a comma.
 """
-from ssbcert.lazy import lazy_attributes
+from ssbcert.lazy import make_lazy
 
 __all__ = ["FilesRejected", "ImportResult", "Provenance", "import_files", "read_file", "write_records_csv",
            "write_session"]
-__getattr__ = lazy_attributes(__name__, {
+make_lazy(__name__, {
     "FilesRejected": "ssbcert.importers.api",
     "ImportResult": "ssbcert.importers.api",
     "Provenance": "ssbcert.importers.api",

@@ -6,10 +6,10 @@
     replay(session, lenient=False)  -> ReplayResult                       re-run against the transcript
     load_session(session)           -> Session (records, documents, dataframe())
 """
-from ssbcert.lazy import lazy_attributes
+from ssbcert.lazy import make_lazy
 
 __all__ = ["BenchAccess", "ReplayResult", "RunControl", "RunResult", "Session", "check", "load_session", "replay", "resume", "run"]
-__getattr__ = lazy_attributes(__name__, {
+make_lazy(__name__, {
     "BenchAccess": "ssbcert.runner.api",
     "ReplayResult": "ssbcert.runner.api",
     "RunResult": "ssbcert.runner.api",
