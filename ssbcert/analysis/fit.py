@@ -29,6 +29,13 @@ DEFAULT_EXPONENT_BOUNDS = (0.3, 1.0)
 # resistances relative to the largest |Z| of the data: an arc far larger than anything measured is
 # a degenerate mode (R→∞ turns R‖CPE into a bare CPE), not a result
 RESISTANCE_BOUNDS = (1e-9, 1e3)
+# a start whose χ² is within this factor of the noise floor (χ² per degree of freedom of a
+# model-free KK-compliant fit × the fit's dof) is as good as the data allow, so the multistart
+# stops there (a correct model at its optimum stays below it in 99 % of the ground-truth spectra)
+# A circuit whose best of its first GIVE_UP_AFTER_STARTS starts stays far above the floor is given
+# up (`give_up_factor`); one good start can still fall into a wrong basin, two rarely both do.
+GIVE_UP_AFTER_STARTS = 2
+NOISE_FLOOR_FACTOR = 1.10
 
 
 @dataclass
@@ -201,9 +208,21 @@ def fit_circuit(
     extra_starts: Sequence[np.ndarray] = (),
     max_nfev: int = 300,
     sort_arcs: bool = True,
+    noise_chi2_per_dof: float | None = None,
+    noise_dof: int | None = None,
+    give_up_factor: float | None = None,
+    give_up_probe_nfev: int | None = None,
 ) -> FitResult:
-    """Fit `circuit` to Z(f). Starts: user guess / extra starts, automatic data seeds, then random
-    log-perturbations of the best so far; stops once two starts agree on the lowest χ²."""
+    """Fit `circuit` to Z(f). Starts: user guess / extra starts (seed vectors, e.g. a neighbour's
+    fit or a nested smaller circuit), automatic data seeds, then random log-perturbations of the
+    best so far; stops once two starts agree on the lowest χ², or, when `noise_chi2_per_dof` (the
+    modulus-weighted χ² per degree of freedom of the noise, e.g. from lin-KK) is given, as soon as a
+    start reaches that floor within `noise_floor_factor` (`noise_dof`: the degrees of freedom of
+    that estimate; a bound-resting element is then simply not
+    needed). With `give_up_factor` as well, a circuit whose first start stays above that many times
+    the floor is reported after one start: it cannot describe the data (used by the automatic
+    candidate selection, which falls back to full multistarts when no candidate reaches the floor);
+    with `give_up_probe_nfev`, those starts are judged after so many evaluations."""
     f = np.asarray(frequency_Hz, float)
     zc = np.asarray(z, complex)
     if f.shape != zc.shape or f.ndim != 1 or f.size == 0:
@@ -240,6 +259,12 @@ def fit_circuit(
         for k, v in fixed_d.items():
             s[names.index(k)] = v
 
+    # the χ² a correct model reaches on this noise (only comparable for |Z| weighting, as lin-KK's)
+    floor = noise_chi2_per_dof * max(2 * f.size - n_free, 1) if noise_chi2_per_dof and weighting == "modulus" else None
+    if floor is not None and give_up_probe_nfev and len(starts) > 1:
+        # the probe judges the circuit by its first start: make it the start that fits best
+        start_cost = [float(np.sum(prob.residual(prob.to_theta(s)) ** 2)) for s in starts]
+        starts = [starts[i] for i in np.argsort(start_cost, kind="stable")]
     rng = np.random.default_rng(seed)
     best = None
     costs: list[float] = []
@@ -252,7 +277,14 @@ def fit_circuit(
         else:
             jitter = np.where(prob.flog, rng.normal(0, 0.7, prob.flog.size), rng.normal(0, 0.05, prob.flog.size))
             th0 = np.clip(best.x + jitter, prob.lo + 1e-9, prob.hi - 1e-9)
-        res = prob.solve(th0, max_nfev)
+        if tried < GIVE_UP_AFTER_STARTS and floor is not None and give_up_factor and give_up_probe_nfev:
+            # probe: a hopeless circuit shows it within a few evaluations; a promising one goes on
+            res = prob.solve(th0, min(give_up_probe_nfev, max_nfev))
+            if res.status == 0 and 2 * res.cost <= give_up_factor * floor:
+                nfev += res.nfev
+                res = prob.solve(res.x, max_nfev)
+        else:
+            res = prob.solve(th0, max_nfev)
         tried += 1
         nfev += res.nfev
         costs.append(float(2 * res.cost))
@@ -263,6 +295,11 @@ def fit_circuit(
         # symptom of a wrong basin: keep searching. R → 0 (no series offset) is legitimate.
         am = best.active_mask
         suspicious = bool(np.any(((am == 1) | ((am == -1) & ~prob.flog)) & ~prob.user_bounded[prob.free]))
+        if floor is not None and 2 * best.cost <= noise_floor_factor(2 * f.size - n_free, noise_dof) * floor:
+            break
+        if (floor is not None and give_up_factor and tried >= min(GIVE_UP_AFTER_STARTS, len(starts))
+                and 2 * best.cost > give_up_factor * floor):
+            break
         if agree >= 2 and not suspicious:
             break
     assert best is not None
@@ -270,6 +307,23 @@ def fit_circuit(
     if sort_arcs and not (set(fixed_d) | set(bounds_d)):
         _apply_permutation(result, canonical_arc_order(model.circuit, result.params))
     return result
+
+
+def noise_floor_factor(fit_dof: int, noise_dof: int | None) -> float:
+    """How far above the noise floor a correct model's optimum may lie: three standard deviations
+    of χ²_fit/(s²_KK·dof), from the ν = fit_dof − noise_dof degrees of freedom the model has fewer
+    than lin-KK and the scatter of s²_KK itself; never below NOISE_FLOOR_FACTOR."""
+    if noise_dof is None or not 0 < noise_dof < fit_dof:
+        return NOISE_FLOOR_FACTOR
+    nu = fit_dof - noise_dof
+    sd = math.sqrt(2 * nu) / fit_dof + nu / fit_dof * math.sqrt(2 / noise_dof)
+    return max(NOISE_FLOOR_FACTOR, 1 + 3 * sd)
+
+
+def reached_noise_floor(result: FitResult, noise_chi2_per_dof: float | None, noise_dof: int | None = None) -> bool:
+    """Whether a fit is as good as the noise allows (see `noise_floor_factor`)."""
+    return bool(noise_chi2_per_dof and result.weighting == "modulus"
+                and result.chi2 <= noise_floor_factor(result.dof, noise_dof) * noise_chi2_per_dof * result.dof)
 
 
 def _apply_permutation(r: FitResult, perm: np.ndarray) -> None:

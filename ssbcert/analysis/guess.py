@@ -9,6 +9,8 @@ the cell constant, or the largest arc split in two. The fit's multistart runs al
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 
 from ssbcert.analysis.circuit import Circuit, Element, Node
@@ -93,10 +95,44 @@ def _arc_candidates(
     return cands
 
 
+# The automatic pipeline asks for the seeds of five candidate circuits on one spectrum (and the
+# nesting asks again): a DRT depends only on the data, so the last few are kept. Keys hold the
+# data bytes, so a hit is the same computation, bit for bit.
+_CACHE_SIZE = 16
+_drt_cache: OrderedDict[tuple, object] = OrderedDict()
+_guess_cache: OrderedDict[tuple, tuple[np.ndarray, ...]] = OrderedDict()
+
+
+def _remember(cache: OrderedDict, key: tuple, make):  # type: ignore[no-untyped-def]
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    value = make()
+    cache[key] = value
+    if len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
+    return value
+
+
+def _drt(f: np.ndarray, z: np.ndarray, series_capacitance: bool):  # type: ignore[no-untyped-def]
+    key = (f.tobytes(), z.tobytes(), series_capacitance)
+    return _remember(_drt_cache, key, lambda: compute_drt(f, z, series_capacitance=series_capacitance))
+
+
 def initial_guesses(
     circuit: Circuit, frequency_Hz: np.ndarray, z: np.ndarray, cell_constant_per_m: float | None = None
 ) -> list[np.ndarray]:
     """Candidate starting vectors (natural units, impedance.py parameter order), best first."""
+    f = np.ascontiguousarray(frequency_Hz, float)
+    zc = np.ascontiguousarray(z, complex)
+    key = (circuit.text, f.tobytes(), zc.tobytes(), cell_constant_per_m)
+    found = _remember(_guess_cache, key, lambda: tuple(_initial_guesses(circuit, f, zc, cell_constant_per_m)))
+    return [g.copy() for g in found]
+
+
+def _initial_guesses(
+    circuit: Circuit, frequency_Hz: np.ndarray, z: np.ndarray, cell_constant_per_m: float | None = None
+) -> list[np.ndarray]:
     f = np.asarray(frequency_Hz, float)
     w = 2 * np.pi * f
     roles = circuit_roles(circuit)
@@ -114,7 +150,7 @@ def initial_guesses(
     for subtract_tail in ([False, True] if has_electrode else [False]):
         q_el, a_el = _tail_cpe(f, zc)
         z_arc = zc - 1.0 / (q_el * (1j * w) ** a_el) if subtract_tail else zc
-        drt = compute_drt(f, z_arc, series_capacitance=has_electrode)
+        drt = _drt(f, np.ascontiguousarray(z_arc), has_electrode)
         peaks = [(p.r_ohm, p.tau_s) for p in drt.peaks if tau_lo <= p.tau_s <= tau_hi]
         if not subtract_tail and has_electrode:
             z_arcs0 = max(drt.r_inf_ohm, 0.0) + sum(r / (1 + 1j * w[i0] * t) for r, t in peaks)

@@ -1,7 +1,7 @@
 """One call per spectrum or per temperature series: KK → fit → arcs → conductivities (→ Arrhenius).
 
 `analyse_spectrum` is what the certificate and the CLI call for one sweep; `analyse_series` for a
-temperature series (each spectrum seeded from its neighbour, Arrhenius per process, hysteresis).
+temperature series (on all cores, seeded from the neighbours, Arrhenius per process, hysteresis).
 When no circuit is given, the candidates R0-p(R1,CPE1)[-p(R2,CPE2)][-CPE3] are fitted and the one
 with the lowest AIC is kept; an extra element must lower the AIC by `AIC_MARGIN` to be accepted.
 """
@@ -22,7 +22,8 @@ from ssbcert.analysis.identifiability import IdentifiabilityRules
 from ssbcert.analysis.sanity import checked_spectrum, inductive_tail
 from ssbcert.analysis.selection import Candidate, SelectionRules, aic, choose, drt_arc_count, make_candidate
 from ssbcert.analysis.geometry import Geometry, ThroughPlane
-from ssbcert.analysis.kk import DEFAULT_LIMIT_PERCENT, KKResult, lin_kk
+from ssbcert.analysis.kk import DEFAULT_LIMIT_PERCENT, KKResult, kk_noise_chi2_per_dof, kk_noise_dof, lin_kk
+from ssbcert.analysis.nesting import nested_starts
 from ssbcert.errors import InputError
 from ssbcert.records import ImpedanceSpectrum
 
@@ -70,13 +71,21 @@ def _aic(fit: FitResult) -> float:
 
 def _fit_candidates(f: np.ndarray, z: np.ndarray, circuits: Sequence[str], k_cell: float,
                     extra_starts: Sequence[np.ndarray], fit_options: dict[str, Any]) -> list[Candidate]:
+    """Every candidate is fitted (the choice and the ambiguity check need them all); each larger
+    circuit starts from the smaller fit it nests (#10), and each multistart stops at the noise floor."""
     out = []
+    previous: FitResult | None = None
     for c in circuits:
         n_par = len(parse_circuit(c).param_names)
         if 2 * f.size <= n_par:
             continue
         starts = [s for s in extra_starts if len(s) == n_par]
-        out.append(make_candidate(fit_circuit(f, z, c, cell_constant_per_m=k_cell, extra_starts=starts, **fit_options)))
+        if previous is not None:
+            starts += nested_starts(previous, c, f, z, k_cell)
+        r = fit_circuit(f, z, c, cell_constant_per_m=k_cell, extra_starts=starts, **fit_options)
+        out.append(make_candidate(r))
+        if r.success:
+            previous = r
     return out
 
 
@@ -165,6 +174,8 @@ def analyse_spectrum(
     f, z, sanity_flags = checked_spectrum(spectrum.frequency_Hz, spectrum.z, f_min_Hz=f_min_Hz, f_max_Hz=f_max_Hz)
     kk = lin_kk(f, z, limit_percent=kk_limit_percent)
     k_cell = geometry.cell_constant_per_m
+    fit_options.setdefault("noise_chi2_per_dof", kk_noise_chi2_per_dof(kk))  # multistart stops at the noise floor
+    fit_options.setdefault("noise_dof", kk_noise_dof(kk))
     inductive = circuit is None and inductive_tail(f, z)
     fit, how, cands = _select_fit(f, z, circuit, k_cell, extra_starts, fit_options, selection, inductive)
     area = geometry.area_m2 if isinstance(geometry, ThroughPlane) else None
@@ -217,20 +228,22 @@ def analyse_series(
     *,
     convention: str = "sigma_T",
     u_temperature_K: float = 0.0,
+    workers: int | None = None,
     **options: Any,
 ) -> SeriesAnalysis:
-    """Analyse spectra in measurement order (each seeded from its neighbour's fit), then fit
-    Arrhenius laws to the valid points of each process and compare heating with cooling."""
+    """Analyse the spectra on `workers` processes (None: all cores for long series), each spectrum
+    that needs it seeded from its neighbours' fits (`parallel.analyse_seeded`: the result does not
+    depend on `workers`), then fit Arrhenius laws to the valid points of each process and compare
+    heating with cooling."""
     if not spectra:
         raise InputError("empty spectrum series", field="spectra", expected="at least one spectrum")
     for i, s in enumerate(spectra):
         if s.temperature_K is None:
             raise InputError("every spectrum of a series needs a temperature", field=f"spectra[{i}].temperature_K",
                              expected="kelvin", found="None")
-    out: list[SpectrumAnalysis] = []
-    for s in spectra:
-        seed = [out[-1].fit.params.copy()] if out and out[-1].fit.success else []
-        out.append(analyse_spectrum(s, geometry, circuit, extra_starts=seed, **options))
+    from ssbcert.analysis.parallel import analyse_seeded  # imports this module
+
+    out = analyse_seeded(spectra, geometry, circuit, workers=workers, **options)
     flags: list[str] = []
     arr: dict[str, ArrheniusResult] = {}
     hyst: dict[str, Hysteresis] = {}

@@ -12,14 +12,22 @@ from pathlib import Path
 
 import typer
 
-from ssbcert.certificate.model import certificate_json_schema
-from ssbcert.certificate.verify import verify
-
 __all__ = ["register", "certificate_json_schema", "schema_text"]
+
+
+def __getattr__(name: str) -> object:
+    """Lazy re-export: the pydantic models load on first use, not with `ssbcert --help` (#10)."""
+    if name == "certificate_json_schema":
+        from ssbcert.certificate.model import certificate_json_schema
+
+        return certificate_json_schema
+    raise AttributeError(name)
 
 
 def schema_text() -> str:
     """The published schema as pretty JSON text."""
+    from ssbcert.certificate.model import certificate_json_schema
+
     return json.dumps(certificate_json_schema(), indent=2, ensure_ascii=False, sort_keys=True)
 
 
@@ -32,6 +40,8 @@ def verify_command(
     as_json: bool = typer.Option(False, "--json", help="machine-readable report"),
 ) -> None:
     """Verify a certificate: trusted signer, signature, fields, detached JWS, raw data and session manifest."""
+    from ssbcert.certificate.verify import verify
+
     _require_json(cert)
     report = verify(cert, allow_untrusted=allow_untrusted and not require_trusted, check_raw_data=not no_raw)
     if as_json:
@@ -60,6 +70,7 @@ def render_command(
     from ssbcert.certificate.render_html import write_html
     from ssbcert.certificate.render_pdf import write_pdf
     from ssbcert.certificate.signing import read_certificate
+    from ssbcert.certificate.verify import verify
 
     c = read_certificate(cert)
     ok = verify(cert).ok if c.integrity else None

@@ -43,8 +43,9 @@ def _arrhenius_key(kind: str) -> str:
     return {"total": "total", "bulk": "bulk", "grain_boundary": "gb"}[kind]
 
 
-def analyse(inputs: CertificateInputs, u_temperature_K: float = 0.3) -> Findings:
-    series = analyse_series(inputs.series, inputs.geometry, u_temperature_K=u_temperature_K) if inputs.series else None
+def analyse(inputs: CertificateInputs, u_temperature_K: float = 0.3, workers: int | None = None) -> Findings:
+    series = (analyse_series(inputs.series, inputs.geometry, u_temperature_K=u_temperature_K, workers=workers)
+              if inputs.series else None)
     room_i = inputs.room_index
     room = series.spectra[room_i] if (series and room_i is not None) else None
     room_id = inputs.spectrum_ids[room_i] if room_i is not None else None

@@ -27,7 +27,8 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 # module → its register(app); the order is the order of `ssbcert --help`
 GROUPS = (
-    "ssbcert.cli.certify",  # demo, certify, reanalyze
+    "ssbcert.cli.certify",  # demo, certify
+    "ssbcert.archive.cli",  # reanalyze (one session, or archives on the pool / Dask)
     "ssbcert.runner.cli",  # check, run, resume, replay
     "ssbcert.importers.cli",  # import
     "ssbcert.certificate.cli",  # verify, render

@@ -1,7 +1,6 @@
-"""`ssbcert certify`, `ssbcert reanalyze` and `ssbcert demo` (the README's main job)."""
+"""`ssbcert certify` and `ssbcert demo` (the README's main job); `reanalyze` lives in ssbcert/archive/cli.py."""
 from __future__ import annotations
 
-import json
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -120,38 +119,6 @@ def register(app: typer.Typer) -> None:
         except InputError as exc:
             _fail(exc)
         print_summary(issued)
-
-    @app.command("reanalyze")
-    def reanalyze_command(
-        session: Path = typer.Argument(..., help="session directory"),
-        sample: Optional[Path] = typer.Option(None, "--sample", help="sample record YAML (cell geometry); default: the demo sample"),
-        out: Optional[Path] = typer.Option(None, "--out", help="write the full analysis as JSON here"),
-    ) -> None:
-        """Run today's analysis on the recorded data (nothing is measured, nothing is signed)."""
-        from ssbcert.certify import analyse, gather
-        from ssbcert.sample import load_default_sample, load_sample
-        from ssbcert.session import load_session, require_intact
-
-        try:
-            require_intact(session, lock_as="ssbcert reanalyze")
-            ses = load_session(session)
-            record = load_sample(sample) if sample else load_default_sample()
-            findings = analyse(gather(ses, record, sample or "<embedded demo sample>"))
-        except InputError as exc:
-            _fail(exc)
-        table = Table(title=f"re-analysis of {session}")
-        for col in ("quantity", "value", "u", "unit", "method"):
-            table.add_column(col)
-        for f in findings.items:
-            table.add_row(f.id, f"{f.measured.value:.5g}", f"{f.measured.u:.2g}", f.measured.unit, f.measured.method[:60])
-        console.print(table)
-        for flag in findings.flags:
-            console.print(f"[yellow]flag:[/yellow] {flag}")
-        if out:
-            doc = {"items": [{"id": f.id, "quantity": f.quantity, **f.measured.to_dict()} for f in findings.items],
-                   "series": findings.series.as_dict() if findings.series else None, "flags": findings.flags}
-            out.write_text(json.dumps(doc, indent=1, default=lambda o: getattr(o, "tolist", lambda: str(o))()))
-            console.print(f"written: {out}")
 
     @app.command("demo")
     def demo_command(

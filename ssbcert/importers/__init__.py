@@ -20,20 +20,16 @@ header vocabulary (vocabulary.py: data, not code; columns.py reads it). A file o
 through the row-sanity rules (sanity.py): 0 Hz rows dropped with a flag, repeated sweeps split,
 other order breaks located errors, size limits. Series temperatures: series.py.
 """
-from __future__ import annotations
+from ssbcert.lazy import make_lazy
 
-from importlib import import_module
-from typing import Any
-
-# name -> module; imported on first use so `ssbcert --help` and the CLI module stay light
-_EXPORTS = {"FilesRejected": "api", "ImportResult": "api", "Provenance": "api", "import_files": "api",
-            "read_file": "api", "write_records_csv": "csv_table", "write_session": "session"}
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'ssbcert.importers' has no attribute {name!r}")
-    value = getattr(import_module(f"ssbcert.importers.{_EXPORTS[name]}"), name)
-    globals()[name] = value
-    return value
+__all__ = ["FilesRejected", "ImportResult", "Provenance", "import_files", "read_file", "write_records_csv",
+           "write_session"]
+make_lazy(__name__, {
+    "FilesRejected": "ssbcert.importers.api",
+    "ImportResult": "ssbcert.importers.api",
+    "Provenance": "ssbcert.importers.api",
+    "import_files": "ssbcert.importers.api",
+    "read_file": "ssbcert.importers.api",
+    "write_records_csv": "ssbcert.importers.csv_table",
+    "write_session": "ssbcert.importers.session",
+})

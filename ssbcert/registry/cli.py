@@ -11,7 +11,16 @@ from pathlib import Path
 
 import typer
 
-from ssbcert.registry.db import CertificateSummary, Registry
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ssbcert.registry.db import CertificateSummary
+
+
+def Registry(url: str | None = None) -> Any:  # noqa: N802  (SQLAlchemy loads in the command, #10)
+    from ssbcert.registry.db import Registry as _Registry
+
+    return _Registry(url)
 
 registry_app = typer.Typer(no_args_is_help=True, help="Registry of samples, sessions and certificates.")
 study_app = typer.Typer(no_args_is_help=True, help="Studies across certified films.")

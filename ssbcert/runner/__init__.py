@@ -6,8 +6,18 @@
     replay(session, lenient=False)  -> ReplayResult                       re-run against the transcript
     load_session(session)           -> Session (records, documents, dataframe())
 """
-from ssbcert.runner.api import BenchAccess, ReplayResult, RunResult, check, replay, resume, run
-from ssbcert.runner.control import RunControl
-from ssbcert.session.reader import Session, load_session
+from ssbcert.lazy import make_lazy
 
 __all__ = ["BenchAccess", "ReplayResult", "RunControl", "RunResult", "Session", "check", "load_session", "replay", "resume", "run"]
+make_lazy(__name__, {
+    "BenchAccess": "ssbcert.runner.api",
+    "ReplayResult": "ssbcert.runner.api",
+    "RunResult": "ssbcert.runner.api",
+    "check": "ssbcert.runner.api",
+    "replay": "ssbcert.runner.api",
+    "resume": "ssbcert.runner.api",
+    "run": "ssbcert.runner.api",
+    "RunControl": "ssbcert.runner.control",
+    "Session": "ssbcert.session.reader",
+    "load_session": "ssbcert.session.reader",
+})

@@ -8,10 +8,23 @@ from typing import Optional
 import typer
 
 from ssbcert.errors import InputError
-from ssbcert.protocol.model import protocol_json_schema
-from ssbcert.protocol.preflight import format_duration
 
 __all__ = ["register", "protocol_json_schema"]
+
+
+def format_duration(seconds: float) -> str:
+    from ssbcert.protocol.preflight import format_duration as fmt
+
+    return fmt(seconds)
+
+
+def __getattr__(name: str) -> object:
+    """Lazy re-export: the pydantic models load on first use, not with `ssbcert --help` (#10)."""
+    if name == "protocol_json_schema":
+        from ssbcert.protocol.model import protocol_json_schema
+
+        return protocol_json_schema
+    raise AttributeError(name)
 
 
 def _params(items: list[str] | None) -> dict[str, str]:
@@ -173,4 +186,6 @@ def _report(r: object) -> None:
 
 
 def schema_protocol_json() -> str:
+    from ssbcert.protocol.model import protocol_json_schema
+
     return json.dumps(protocol_json_schema(), indent=2)

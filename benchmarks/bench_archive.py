@@ -1,0 +1,88 @@
+"""Archive re-analysis benchmark (issue #10): serial vs a 2-process pool vs a 2-worker LocalCluster.
+
+    python benchmarks/bench_archive.py            # 2,000 spectra (100 sessions × 20)
+    python benchmarks/bench_archive.py --quick    # 400 spectra (20 sessions × 20), a few minutes
+
+Synthetic sessions (ssbcert.archive.synthetic: heating/cooling series of the demo LLZO film) are
+written once; each engine re-analyses all of them into its own fresh store. Prints spectra/s, the
+scaling over serial (target ≥ 1.8× on 2 cores) and the peak resident memory of the whole process
+tree (target ≤ 500 MB), sampled every 50 ms with psutil. The machine's load average is printed: on
+a shared machine, scaling is bounded by the cores other jobs leave free.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import psutil  # noqa: E402  (installed with dask[distributed])
+
+from ssbcert.archive.run import reanalyse_archive  # noqa: E402
+from ssbcert.archive.sources import sessions_under  # noqa: E402
+from ssbcert.archive.store import ReanalysisStore  # noqa: E402
+from ssbcert.archive.synthetic import write_synthetic_archive  # noqa: E402
+
+
+class PeakRSS:
+    """Peak summed RSS of this process and all its descendants (pool workers, Dask nannies)."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for p in [me, *me.children(recursive=True)]:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            time.sleep(0.05)
+
+    def __enter__(self) -> "PeakRSS":
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._t.join()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="400 spectra instead of 2,000")
+    ap.add_argument("--sessions", type=int, default=None, help="number of sessions (20 spectra each)")
+    a = ap.parse_args(argv)
+    n_sessions = a.sessions or (20 if a.quick else 100)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write_synthetic_archive(root / "archive", n_sessions, 20, seed=0)
+        sessions = sessions_under([root / "archive"])
+        print(f"{len(sessions)} sessions × 20 spectra; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+              flush=True)
+        rate: dict[str, float] = {}
+        for name, engine in (("serial", "serial"), ("pool (2 processes)", "pool"), ("LocalCluster (2 workers)", "dask")):
+            store = ReanalysisStore(f"sqlite:///{root}/{engine}.sqlite")
+            with PeakRSS() as mem:
+                r = reanalyse_archive(sessions, store, engine=engine, workers=2, keep_results=False)
+            rate[engine] = r.spectra_per_s
+            print(f"{name:<26} {r.spectra:5d} spectra in {r.wall_s:7.1f} s  {r.spectra_per_s:7.1f} spectra/s  "
+                  f"errors {r.errors}  peak RSS {mem.peak / 2**20:6.0f} MB  (load {os.getloadavg()[0]:.1f})", flush=True)
+            store.close()
+        print(f"scaling pool / serial:         {rate['pool'] / rate['serial']:5.2f}x  (target ≥ 1.8x on 2 free cores)")
+        print(f"scaling LocalCluster / serial: {rate['dask'] / rate['serial']:5.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

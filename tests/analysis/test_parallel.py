@@ -1,0 +1,64 @@
+"""Issue #10: analysis on a process pool gives the same bits whatever the number of workers."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ssbcert.analysis import analyse_series
+from ssbcert.analysis.parallel import analyse_batch, resolve_workers, run_tasks
+from ssbcert.archive.synthetic import GEOMETRY, write_synthetic_session
+from ssbcert.certify import certify
+from ssbcert.session import load_session
+
+
+def _canonical(obj: object) -> str:
+    """JSON with every float at full precision (repr round-trips), arrays as lists."""
+    return json.dumps(obj, sort_keys=True, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o))
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_synthetic_session(tmp_path_factory.mktemp("par") / "s", n_spectra=20, seed=3)
+
+
+def test_series_on_one_and_two_workers_is_bit_identical(session: Path) -> None:
+    spectra = load_session(session).spectra()
+    one = analyse_series(spectra, GEOMETRY, u_temperature_K=0.3, workers=1)
+    two = analyse_series(spectra, GEOMETRY, u_temperature_K=0.3, workers=2)
+    assert _canonical(one.as_dict()) == _canonical(two.as_dict())
+    assert all(s.valid for s in one.spectra)
+    assert one.arrhenius["bulk"].activation_energy_eV.value == pytest.approx(0.30 + 8.617e-5 * 298, abs=0.01)
+
+
+def test_batch_keeps_the_input_order(session: Path) -> None:
+    spectra = load_session(session).spectra()[:6]
+    out = analyse_batch(spectra, GEOMETRY, workers=2)
+    assert [a.temperature_K for a in out] == [s.temperature_K for s in spectra]
+
+
+def test_certificates_from_one_and_two_workers_are_identical(session: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = []
+    for n in ("1", "2"):
+        monkeypatch.setenv("SSBCERT_WORKERS", n)
+        issued = certify(session, out=tmp_path / f"cert-{n}", register=False)
+        doc = json.loads(Path(issued.json_path).read_text())
+        docs.append({k: doc[k] for k in ("results", "conformity")})
+    assert docs[0]["results"] and _canonical(docs[0]) == _canonical(docs[1])
+
+
+def test_worker_count_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SSBCERT_WORKERS", raising=False)
+    assert resolve_workers(None, 3) == 1  # small jobs stay in-process
+    assert resolve_workers(3, 1) == 3
+    monkeypatch.setenv("SSBCERT_WORKERS", "2")
+    assert resolve_workers(None, 3) == 2
+    monkeypatch.setenv("SSBCERT_WORKERS", "two")
+    with pytest.raises(ValueError, match="SSBCERT_WORKERS"):
+        resolve_workers(None, 3)
+    with pytest.raises(ValueError):
+        resolve_workers(0, 3)
+    assert run_tasks(np.sqrt, [4.0, 9.0, 16.0], workers=2) == [2.0, 3.0, 4.0]
