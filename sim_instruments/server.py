@@ -195,7 +195,10 @@ class TwinServer:
 
 def _accept_forever(sock: socket.socket, stop: threading.Event, serve: Callable[[socket.socket], None]) -> None:
     """Accept connections until `stop` is set or the socket closes; one daemon thread per connection."""
-    sock.settimeout(0.2)
+    try:
+        sock.settimeout(0.2)
+    except OSError:  # closed before this thread started
+        return
     while not stop.is_set():
         try:
             conn, _ = sock.accept()

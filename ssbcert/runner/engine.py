@@ -258,14 +258,8 @@ class Engine:
                 break
             except InstrumentError as exc:
                 attempt += 1
-                self.emitter.emit({"doc": "error", "step": pid, "attempt": attempt, "error": str(exc), "action": "recover and retry" if attempt < self.max_attempts else "stop"})
-                if attempt >= self.max_attempts:
+                if not self._recover_after(pid, attempt, exc, self._driver_of(exc, drv)):
                     raise StepFailed(f"{pid}: {exc}") from exc
-                try:
-                    self._io_step(pid + ".recover")
-                    self._driver_of(exc, drv).recover(exc)
-                except InstrumentError as again:
-                    self.emitter.emit({"doc": "error", "step": pid, "attempt": attempt, "error": f"recovery failed: {again}", "action": "retry"})
         n = self.writer.add_record(inst.id, pid, record)
         self.recorded += 1
         stream = "impedance" if inst.kind == "eis" else "polarization"
@@ -280,17 +274,22 @@ class Engine:
                 return fn()
             except (ConnectionLost, TransportTimeout, ReplyError) as exc:
                 attempt += 1
-                self.emitter.emit({"doc": "error", "step": label, "attempt": attempt, "error": str(exc),
-                                   "action": "recover and retry" if attempt < self.max_attempts else "stop"})
-                drv = self._driver_of(exc, None)
-                if attempt >= self.max_attempts or drv is None:
+                if not self._recover_after(label, attempt, exc, self._driver_of(exc, None)):
                     raise
-                self._io_step(label + ".recover")
-                try:
-                    drv.recover(exc)
-                except InstrumentError as again:
-                    self.emitter.emit({"doc": "error", "step": label, "attempt": attempt, "error": f"recovery failed: {again}", "action": "retry"})
                 self._io_step(label)
+
+    def _recover_after(self, label: str, attempt: int, exc: InstrumentError, drv: Any) -> bool:
+        """Report an instrument error; recover `drv` and return True while another attempt is allowed."""
+        last = attempt >= self.max_attempts or drv is None
+        self.emitter.emit({"doc": "error", "step": label, "attempt": attempt, "error": str(exc), "action": "stop" if last else "recover and retry"})
+        if last:
+            return False
+        self._io_step(label + ".recover")
+        try:
+            drv.recover(exc)
+        except InstrumentError as again:
+            self.emitter.emit({"doc": "error", "step": label, "attempt": attempt, "error": f"recovery failed: {again}", "action": "retry"})
+        return True
 
     def _driver_of(self, exc: InstrumentError, default: Any) -> Any:
         """The driver whose resource raised (a temperature read can fail during an EIS point)."""
