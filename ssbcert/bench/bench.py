@@ -98,12 +98,14 @@ class Bench:
         except KeyError:
             raise KeyError(f"bench {self.config.name!r} has no {role!r} instrument; it has {', '.join(self.roles)}") from None
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self, guard: Callable[[Callable[[], Any]], Any] = lambda fn: fn()) -> dict[str, Any]:
+        """Every instrument's identity and settings; `guard` wraps each instrument's call (the engine
+        retries one instrument after a recovery, never the ones that already answered)."""
         seen: dict[int, dict[str, Any]] = {}
         out: dict[str, Any] = {}
         for role, drv in self.roles.items():
             if id(drv) not in seen:
-                seen[id(drv)] = drv.identify().to_dict()
+                seen[id(drv)] = guard(lambda d=drv: d.identify().to_dict())
             out[role] = {**seen[id(drv)], "role": role}
         return out
 

@@ -22,6 +22,7 @@ from ssbcert.certify.assemble import IssuerInfo, build_certificate
 from ssbcert.certify.findings import Findings, analyse
 from ssbcert.certify.inputs import CertificateInputs, gather
 from ssbcert.certify.supersede import latest_predecessor, link, next_free_stem, sample_lock
+from ssbcert.certify.progress import report
 from ssbcert.errors import InputError
 from ssbcert.sample import load_default_sample, load_sample
 from ssbcert.session import guard, load_session
@@ -36,7 +37,7 @@ class Issued:
     html_path: Path | None
     analysis_path: Path
     outcome: str
-    registered: bool
+    registered: bool | None  # None: not asked to register (--no-register)
     inputs: CertificateInputs
     findings: Findings
 
@@ -99,7 +100,9 @@ def _certify_locked(session_dir: Path, sample: str | Path | None, spec: str | Pa
     specification = load_spec(spec) if spec is not None else load_default_spec()
 
     inputs = gather(ses, record, sample_copy)
+    report(f"analysis of {len(inputs.series)} spectra: KK, circuit fits, arcs, Arrhenius, DC polarization")
     findings = analyse(inputs)
+    report("assembling and signing the certificate")
     raw_files = {"session_manifest": session_dir / "manifest.json", "records": session_dir / "records.jsonl",
                  "transcript": session_dir / "io.jsonl", "sample": sample_copy}
     raw_files = {k: v for k, v in raw_files.items() if v.exists()}
@@ -120,7 +123,7 @@ def _certify_locked(session_dir: Path, sample: str | Path | None, spec: str | Pa
         cert = sign(cert, key)
         stem = next_free_stem(out_dir, record.sample_id)
         json_path = write_certificate(cert, out_dir / f"{stem}.json", jws_key=key)
-        registered = False
+        registered: bool | None = None
         if reg is not None:
             reg.add_session(sid, sample_id=record.sample_id, protocol=str(ses.info.get("protocol_name", "")),
                             path=str(session_dir.resolve()))
@@ -139,7 +142,9 @@ def _certify_locked(session_dir: Path, sample: str | Path | None, spec: str | Pa
         from ssbcert.certificate.render_html import write_html
         from ssbcert.certificate.render_pdf import write_pdf
 
+        report("rendering the PDF")
         pdf_path = write_pdf(cert, out_dir / f"{stem}.pdf")
+        report("rendering the HTML")
         html_path = write_html(cert, out_dir / f"{stem}.html")
     if reg is not None:
         reg.close()

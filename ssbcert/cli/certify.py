@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Any, Iterator, Optional
 
 import typer
 from rich.console import Console
@@ -21,6 +22,32 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(2)
 
 
+@contextmanager
+def stage_display(quiet: bool = False) -> Iterator[None]:
+    """A spinner naming the certification stage under way, each finished stage with its time
+    (on stderr, so stdout stays the report)."""
+    from ssbcert.certify.progress import listening
+
+    if quiet:
+        yield
+        return
+    err = Console(stderr=True)
+    state: dict[str, Any] = {"stage": None, "t0": time.monotonic()}
+
+    with err.status("starting", spinner="dots") as status:
+        def on_stage(stage: str) -> None:
+            now = time.monotonic()
+            if state["stage"]:
+                err.print(f"    [dim]{state['stage']}: {now - state['t0']:.1f} s[/dim]", highlight=False)
+            state.update(stage=stage, t0=now)
+            status.update(stage)
+
+        with listening(on_stage):
+            yield
+        if state["stage"]:
+            err.print(f"    [dim]{state['stage']}: {time.monotonic() - state['t0']:.1f} s[/dim]", highlight=False)
+
+
 def print_summary(issued: object) -> None:
     """The at-a-glance table: each result with U and its decision."""
     from ssbcert.certify import Issued
@@ -31,19 +58,24 @@ def print_summary(issued: object) -> None:
     for c in cert.conformity:
         if not c.informative:
             outcome_by_ref[c.result_ref] = c.outcome
-    table = Table(title=f"{cert.title}  —  overall: {issued.outcome.upper()}")
-    # ids are never cut (thickness_nonuniformity_range): the column is as wide as the longest id
-    table.add_column("result", no_wrap=True, min_width=max((len(r.id) for r in cert.results), default=6))
-    table.add_column("value ± U", no_wrap=True)
-    for col in ("k", "unit", "decision"):
-        table.add_column(col)
+    from ssbcert.certificate.view import quantity_label
+
+    # fits 80 columns: readable names, the unit beside its number, k only where it is not ≈ 2
+    table = Table(title=f"{cert.title}\noverall: {issued.outcome.upper()}", expand=False, padding=(0, 1),
+                  caption="value ± U: expanded uncertainty, k = 2 (≈95 %) unless stated")
+    table.add_column("result", overflow="fold", max_width=34)
+    table.add_column("value ± U", overflow="fold", max_width=30)
+    table.add_column("decision", no_wrap=True)
     for r in cert.results:
         if r.informative and r.quantity not in ("indentation_hardness", "relative_permittivity_bulk"):
             continue
         dec = outcome_by_ref.get(r.id, "informative" if r.informative else "")
         style = {"pass": "green", "fail": "red", "inconclusive": "yellow"}.get(dec.split("_")[-1], "")
-        table.add_row(r.id, format_with_uncertainty(r.value, r.U), f"{r.k:.2f}", unit_text(r.unit),
-                      f"[{style}]{dec}[/{style}]" if style else dec)
+        unit = unit_text(r.unit)
+        value = format_with_uncertainty(r.value, r.U) + (f" {unit}" if unit and unit != "1" else "")
+        if abs(r.k - 2.0) > 0.05:
+            value += f" (k={r.k:.2f})"
+        table.add_row(quantity_label(r), value, f"[{style}]{dec}[/{style}]" if style else dec)
     console.print(table)
     flags = issued.findings.flags
     if flags:
@@ -55,7 +87,10 @@ def print_summary(issued: object) -> None:
         console.print(f"PDF:         {issued.pdf_path}")
     if issued.html_path:
         console.print(f"HTML:        {issued.html_path}")
-    console.print(f"registry:    {'added' if issued.registered else 'already present'}")
+    if issued.registered is None:
+        console.print("registry:    not registered (--no-register)")
+    else:
+        console.print(f"registry:    {'added' if issued.registered else 'already present'}")
 
 
 def register(app: typer.Typer) -> None:
@@ -139,7 +174,8 @@ def register(app: typer.Typer) -> None:
         console.print("[bold]2/3[/bold] analysis: KK validation, circuit fits, arc assignment, Arrhenius, DC polarization")
         t0 = time.monotonic()
         try:
-            issued = certify(result.session, out=out / "certificate", registry_url=db)
+            with stage_display():
+                issued = certify(result.session, out=out / "certificate", registry_url=db)
         except InputError as exc:
             _fail(exc)
         console.print(f"    done in {time.monotonic() - t0:.1f} s")

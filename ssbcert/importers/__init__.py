@@ -1,4 +1,4 @@
-"""Vendor impedance files -> ImpedanceSpectrum records with provenance (issue #6).
+"""Vendor impedance files -> ImpedanceSpectrum records with provenance (issues #6, #13).
 
 Public API: `import_files(paths) -> ImportResult` (spectra + one `Provenance` each, ordered by
 stated temperature, file order within a temperature), `read_file`, `FilesRejected` (an InputError
@@ -14,7 +14,11 @@ Policies: complete rows before a stop (Gamry EXPERIMENTABORTED, ZPlot fewer rows
 are imported with a warning; a cut or malformed row, a missing frequency column, or a Gamry table
 that ends short of its planned final frequency without an abort marker rejects the file. Column
 names decide units and the sign of Z'' (-Im(Z), -Z''); data that look sign-inverted only warn.
-Decimal commas are read where the delimiter is not a comma.
+Decimal commas are read where the delimiter is not a comma. Columns are found by name, from the
+header vocabulary (vocabulary.py: data, not code; columns.py reads it). A file of another technique
+(CV, CA, GCPL, ...) is refused naming the technique its header states. Every vendor block then goes
+through the row-sanity rules (sanity.py): 0 Hz rows dropped with a flag, repeated sweeps split,
+other order breaks located errors, size limits. Series temperatures: series.py.
 """
 from __future__ import annotations
 

@@ -38,7 +38,6 @@ class TextFile:
 
     path: str
     lines: list[str]
-    complete: bool = True  # False when the data does not end with a line break (a file cut mid-line)
 
     @classmethod
     def from_bytes(cls, path: Path | str, data: bytes) -> "TextFile":
@@ -46,12 +45,11 @@ class TextFile:
             raise InputError("not a text file", file=str(path), expected="text", found="binary data (NUL bytes)")
         text = decode_text(data)
         lines = _LINE_BREAK.split(text)
-        complete = bool(lines) and lines[-1] == ""
-        if complete:
+        if lines and lines[-1] == "":
             lines.pop()
         if not any(line.strip() for line in lines):
             raise InputError("empty file", file=str(path), expected="a header and data rows", found="no text")
-        return cls(str(path), lines, complete)
+        return cls(str(path), lines)
 
     def fail(self, message: str, line_index: int | None = None, **kw: Any) -> NoReturn:
         """Raise InputError located at 0-based line_index (shown 1-based)."""

@@ -68,7 +68,7 @@ def _unit_factor(kind: str, unit: str) -> tuple[float, bool] | None:
     """(SI factor, is Celsius) of `unit` for a quantity kind, or None when it is not a unit of that kind.
 
     The vocabulary says which unit a spelling means; the SI unit itself needs no conversion, any
-    other goes to the project's unit system (importers/units.py -> ssbcert.units, pint), loaded only then.
+    other goes to the project's one unit system (ssbcert.units, pint), loaded only then.
     """
     u = unit.strip().strip(".").strip()
     table = UNITS[kind]
@@ -81,9 +81,15 @@ def _unit_factor(kind: str, unit: str) -> tuple[float, bool] | None:
         return None
     if meant == SI_UNIT[kind] or (kind == "temperature" and meant == "degC"):
         return 1.0, meant == "degC"
-    from ssbcert.importers import units  # pint behind it: only for units that need converting
+    from ssbcert.units import UnitError, compatible, factor, known_unit  # pint: only for units that need it
 
-    return units._unit_factor(KIND_QUANTITY[kind], meant)
+    ref = SI_UNIT[kind]
+    if not known_unit(meant) or not compatible(meant, ref):
+        return None
+    try:
+        return factor(meant, ref), False
+    except UnitError:  # another offset scale (degF): not one a vendor file uses
+        return None
 
 
 def _label_quantities(label: str) -> tuple[tuple[str, ...], float]:

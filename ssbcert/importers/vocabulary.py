@@ -68,7 +68,7 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
 
 # Quantity kind -> unit spelling as vendors write it -> the unit it means (a spelling pint reads).
 # Only spellings are data here: every factor comes from the project's unit system (pint, through
-# importers/units.py); a unit equal to the kind's SI unit needs no conversion. Case matters where
+# ssbcert.units); a unit equal to the kind's SI unit needs no conversion. Case matters where
 # prefixes clash (MHz / mHz, MOhm / mOhm); other spellings are also tried case-folded.
 UNITS: dict[str, dict[str, str]] = {
     "frequency": {"Hz": "Hz", "hz": "Hz", "HZ": "Hz", "1/s": "Hz", "kHz": "kHz", "khz": "kHz", "KHz": "kHz",

@@ -6,8 +6,6 @@ from typing import Optional
 
 import typer
 
-from ssbcert.session.store import SESSION
-
 DEFAULT_ROOT = Path("sessions")
 
 
@@ -25,6 +23,7 @@ def register(app: typer.Typer) -> None:
         # web libraries load only here, so the rest of the CLI starts fast
         from ssbcert.monitor.app import MonitorConfig
         from ssbcert.monitor.server import bind, serve, url
+        from ssbcert.session.store import SESSION
 
         session = root = None
         if target is None:

@@ -15,39 +15,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ssbcert.session.files import Tail
 from ssbcert.session.store import BENCH, IO, JOURNAL, PLAN, PROTOCOL_JSON, RECORDS, SESSION
 
 IO_TAIL_LINES = 40
 IO_TAIL_BYTES = 64 * 1024
 MESSAGE_KINDS = ("note", "suspend", "resume", "error")
-
-
-class Tail:
-    """The complete JSON lines appended to a file since the last read (a torn last line waits)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.offset = 0
-        self._partial = b""
-
-    def read(self) -> list[dict[str, Any]]:
-        try:
-            if self.path.stat().st_size <= self.offset:
-                return []
-        except FileNotFoundError:
-            return []
-        with open(self.path, "rb") as fh:
-            fh.seek(self.offset)
-            chunk = fh.read()
-        self.offset += len(chunk)
-        *lines, self._partial = (self._partial + chunk).split(b"\n")
-        out = []
-        for raw in lines:
-            try:
-                out.append(json.loads(raw))
-            except ValueError:
-                continue
-        return out
 
 
 def io_tail(path: Path, n: int = IO_TAIL_LINES) -> list[dict[str, Any]]:

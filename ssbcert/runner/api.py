@@ -17,6 +17,8 @@ from ssbcert.protocol.model import Checkpoint, DcPolarization, Eis, Hold, Identi
 from ssbcert.protocol.plan import Plan, StepInstance, expand
 from ssbcert.protocol.preflight import Estimate, preflight
 from ssbcert.runner.control import RunControl
+from ssbcert.runner.digest import ReplyDigest
+from ssbcert.runner.digest import compare as compare_replies
 from ssbcert.runner.documents import Document, Emitter
 from ssbcert.runner.engine import Engine
 from ssbcert.runner.replay import ReplayClock, ReplayDivergence, Transcript, TranscriptEnd, transport_factory
@@ -170,8 +172,9 @@ def run(
         opened.close()
         raise
     writer.io.step = "open"
-    pending.attach(writer.io)
-    return _execute(plan, config, writer, est, progress, access, control, subscribers, opened)
+    digest = ReplyDigest(writer.io)
+    pending.attach(digest)
+    return _execute(plan, config, writer, est, progress, access, control, subscribers, opened, digest)
 
 
 def plan_from_session(path: Path) -> tuple[Plan, Limits]:
@@ -223,9 +226,12 @@ def _execute(
     control: RunControl | None,
     subscribers: list[Callable[[Document], None]] | None,
     opened: Any = None,
+    digest: ReplyDigest | None = None,
 ) -> RunResult:
-    """Run the plan on `opened` (a bench run() already opened) or on a bench opened here."""
+    """Run the plan on `opened` (a bench run() already opened, recording through `digest`) or on a
+    bench opened here."""
     t0 = time.monotonic()
+    digest = digest or ReplyDigest(writer.io)
     control = control or RunControl()
     control.attach(writer.path / CONTROL)  # pause / resume / abort requests from other processes (the monitor)
     subs: list[Callable[[Document], None]] = [_journal(writer), *(subscribers or [])]
@@ -240,10 +246,10 @@ def _execute(
     try:
         with display:
             writer.io.step = "open"
-            bench = opened if opened is not None else access.open(config, recorder=writer.io)
+            bench = opened if opened is not None else access.open(config, recorder=digest)
             try:
                 extra = {"estimate_total_s": est.total_s, "estimate_s": [[k, v] for k, v in est.per_step_s.items()], "pid": os.getpid(), "host": socket.gethostname()}
-                result = Engine(plan, bench, writer, Emitter(subs, extra), control).run()
+                result = Engine(plan, bench, writer, Emitter(subs, extra), control, digest).run()
             finally:
                 writer.io.step = "close"
                 bench.close()
@@ -264,10 +270,11 @@ class ReplayResult:
     records_compared: int
     mismatched: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    replies_differ: list[str] = field(default_factory=list)  # journal entries whose reply bytes differ
 
     @property
     def identical(self) -> bool:
-        return self.divergence is None and not self.mismatched and not self.missing
+        return self.divergence is None and not self.mismatched and not self.missing and not self.replies_differ
 
 
 def replay(session: str | Path, lenient: bool = False, out: str | Path | None = None, access: BenchAccess | None = None) -> ReplayResult:
@@ -298,14 +305,15 @@ def replay(session: str | Path, lenient: bool = False, out: str | Path | None = 
         try:
             try:
                 writer.io.step = "open"
+                digest = ReplyDigest(writer.io)
                 bench = access.open(
                     config,
-                    recorder=writer.io,
-                    transport_factory=transport_factory(transcript, resources, writer.io),
+                    recorder=digest,
+                    transport_factory=transport_factory(transcript, resources, digest),
                     clock=ReplayClock(transcript, getattr(config, "time_scale", 1.0)),
                 )
                 try:
-                    Engine(plan, bench, writer, Emitter([_journal(writer)]), control).run()
+                    Engine(plan, bench, writer, Emitter([_journal(writer)]), control, digest).run()
                 finally:
                     writer.io.step = "close"
                     bench.close()
@@ -328,11 +336,12 @@ def replay(session: str | Path, lenient: bool = False, out: str | Path | None = 
 
 
 def _compare(src: Path, out: Path, orig: Any, divergence: str | None) -> ReplayResult:
-    new = {r.point: r.record for r in load_session(out).records}
+    replayed = load_session(out)
+    new = {r.point: r.record for r in replayed.records}
     mismatched, missing = [], []
     for r in orig.records:
         if r.point not in new:
             missing.append(r.point)
         elif dumps(new[r.point].to_dict()) != dumps(r.record.to_dict()):
             mismatched.append(r.point)
-    return ReplayResult(src, out, divergence, len(orig.records), mismatched, missing)
+    return ReplayResult(src, out, divergence, len(orig.records), mismatched, missing, compare_replies(orig.documents, replayed.documents))

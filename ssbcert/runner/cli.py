@@ -121,9 +121,11 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"record differs: {p}", err=True)
         for p in r.missing:
             typer.echo(f"record not reproduced: {p}", err=True)
+        for p in r.replies_differ:
+            typer.echo(f"replies differ from the recording at {p} (a reply in io.jsonl was changed)", err=True)
         if not r.identical:
             raise typer.Exit(1)
-        typer.echo("identical: every record reproduced bit for bit")
+        typer.echo("identical: every record and every reply reproduced bit for bit")
 
 
 def _start_monitor(protocol: str, bench: Optional[Path], out: Optional[Path], params: dict[str, str], port: int) -> tuple[Path, object]:

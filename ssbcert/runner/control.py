@@ -18,6 +18,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Callable
 
+from ssbcert.session.files import Tail
+
 ACTIONS = ("pause", "resume", "abort")
 PAUSE_POLL_S = 0.1  # wall seconds between looks at the request file while paused
 
@@ -44,30 +46,10 @@ class RequestChannel:
     """Reads the request lines appended to a file since the channel was opened."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._offset = self.path.stat().st_size if self.path.exists() else 0
-        self._partial = b""
+        self._tail = Tail(Path(path), from_end=True)
 
     def poll(self) -> list[dict[str, Any]]:
-        try:
-            if self.path.stat().st_size <= self._offset:
-                return []
-        except FileNotFoundError:
-            return []
-        with open(self.path, "rb") as fh:
-            fh.seek(self._offset)
-            chunk = fh.read()
-        self._offset += len(chunk)
-        *lines, self._partial = (self._partial + chunk).split(b"\n")
-        out = []
-        for raw in lines:
-            try:
-                req = json.loads(raw)
-            except ValueError:
-                continue  # a hand-written bad line is ignored, never fatal to a run
-            if isinstance(req, dict) and req.get("action") in ACTIONS:
-                out.append(req)
-        return out
+        return [r for r in self._tail.read() if isinstance(r, dict) and r.get("action") in ACTIONS]
 
 
 class RunControl:

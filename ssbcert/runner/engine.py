@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, TypeVar
 
+from ssbcert.drivers.base import ReplyError
+from ssbcert.drivers.transport import ConnectionLost, TransportTimeout
 from ssbcert.errors import InstrumentError
 from ssbcert.protocol.model import DcPolarization, Eis, SetTemperature
 from ssbcert.protocol.plan import Plan, StepInstance
 from ssbcert.records import ImpedanceSpectrum, PolarizationTrace
 from ssbcert.runner.control import Aborted, RunControl
+from ssbcert.runner.digest import KEY as DIGEST_KEY
+from ssbcert.runner.digest import ReplyDigest
 from ssbcert.runner.documents import Emitter
 from ssbcert.session.store import SessionWriter
 
 RECORD_KINDS = ("eis", "dc_polarization")
+T = TypeVar("T")
 
 
 class StepFailed(Exception):
@@ -49,8 +54,10 @@ class Engine:
     max_attempts = 3  # per point, on top of the drivers' own retries
     max_suspensions = 5  # temperature excursions tolerated per point
 
-    def __init__(self, plan: Plan, bench: Any, writer: SessionWriter, emitter: Emitter, control: RunControl | None = None) -> None:
+    def __init__(self, plan: Plan, bench: Any, writer: SessionWriter, emitter: Emitter, control: RunControl | None = None,
+                 digest: ReplyDigest | None = None) -> None:
         self.plan = plan
+        self.digest = digest
         self.bench = bench
         self.writer = writer
         self.emitter = emitter
@@ -82,6 +89,10 @@ class Engine:
                 return inst.id
         return None
 
+    def _replies(self) -> dict[str, str]:
+        """The digest of the replies since the last commit, for the document that commits them."""
+        return {DIGEST_KEY: self.digest.take()} if self.digest is not None else {}
+
     def _io_step(self, label: str) -> None:
         self.writer.io.step = label
 
@@ -94,7 +105,7 @@ class Engine:
         self._io_step("start")
         status, reason, where = "fail", "", None
         try:
-            snapshot = self.bench.snapshot()
+            snapshot = self.bench.snapshot(lambda fn: self._recovering("start", fn))
             self.emitter.emit(
                 {
                     "doc": "start",
@@ -105,6 +116,7 @@ class Engine:
                     "snapshot": snapshot,
                     "resume_from": first,
                     "steps": len(self.plan),
+                    **self._replies(),
                 }
             )
             restore: StepInstance | None = None
@@ -132,7 +144,8 @@ class Engine:
         finally:
             self._io_step("stop")
             self.emitter.emit(
-                {"doc": "stop", "run": self.emitter.run_uid, "exit_status": status, "reason": reason, "points_recorded": self.recorded, "abort_check": where}
+                {"doc": "stop", "run": self.emitter.run_uid, "exit_status": status, "reason": reason, "points_recorded": self.recorded, "abort_check": where,
+                 **self._replies()}
             )
         return EngineResult(status, reason, self.recorded, first)
 
@@ -141,7 +154,7 @@ class Engine:
         self.emitter.emit({"doc": "step_begin", "step": inst.id, "kind": inst.kind, "label": inst.step.label, "setpoint_K": inst.setpoint_K})
         kind = inst.kind
         if kind == "identify":
-            self.emitter.event("snapshot", {"instruments": json.dumps(self.bench.snapshot(), sort_keys=True, default=str)}, step=inst.id)
+            self.emitter.event("snapshot", {"instruments": json.dumps(self.bench.snapshot(lambda fn: self._recovering(inst.id, fn)), sort_keys=True, default=str)}, step=inst.id)
         elif kind == "set_temperature":
             self._set_temperature(inst)
         elif kind in RECORD_KINDS:
@@ -158,7 +171,7 @@ class Engine:
             self._hold(inst.step.duration_s)
         elif kind == "checkpoint":
             self.writer.write_manifest()
-        self.emitter.emit({"doc": "step_done", "step": inst.id})
+        self.emitter.emit({"doc": "step_done", "step": inst.id, **self._replies()})
 
     # ---- temperature -----------------------------------------------------------------------
     def _set_temperature(self, inst: StepInstance, restoring: bool = False) -> None:
@@ -167,7 +180,8 @@ class Engine:
         self._io_step(inst.id + (".restore" if restoring else ""))
         if restoring:
             self.emitter.emit({"doc": "note", "step": inst.id, "text": "re-applying the temperature before resuming"})
-        self._role("temperature").set_temperature(inst.setpoint_K, s.ramp_K_per_min)
+        drv = self._role("temperature")
+        self._recovering(inst.id, lambda: drv.set_temperature(inst.setpoint_K, s.ramp_K_per_min))
         self.context = TemperatureContext(inst.id, inst.setpoint_K, s.band_K, s.window_s, s.timeout_s, s.poll_s, s.on_timeout)
         self._stabilise(inst.id)
 
@@ -255,7 +269,28 @@ class Engine:
         n = self.writer.add_record(inst.id, pid, record)
         self.recorded += 1
         stream = "impedance" if inst.kind == "eis" else "polarization"
-        self.emitter.event(stream, _summary(record), step=inst.id, point=pid, record=n)
+        self.emitter.event(stream, _summary(record), step=inst.id, point=pid, record=n, **self._replies())
+
+    def _recovering(self, label: str, fn: Callable[[], T]) -> T:
+        """Run an idempotent exchange (identification, a setpoint); after a lost link, a timeout or
+        a garbled reply, recover the instrument that failed and try again (max_attempts in all)."""
+        attempt = 0
+        while True:
+            try:
+                return fn()
+            except (ConnectionLost, TransportTimeout, ReplyError) as exc:
+                attempt += 1
+                self.emitter.emit({"doc": "error", "step": label, "attempt": attempt, "error": str(exc),
+                                   "action": "recover and retry" if attempt < self.max_attempts else "stop"})
+                drv = self._driver_of(exc, None)
+                if attempt >= self.max_attempts or drv is None:
+                    raise
+                self._io_step(label + ".recover")
+                try:
+                    drv.recover(exc)
+                except InstrumentError as again:
+                    self.emitter.emit({"doc": "error", "step": label, "attempt": attempt, "error": f"recovery failed: {again}", "action": "retry"})
+                self._io_step(label)
 
     def _driver_of(self, exc: InstrumentError, default: Any) -> Any:
         """The driver whose resource raised (a temperature read can fail during an EIS point)."""

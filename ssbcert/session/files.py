@@ -115,6 +115,35 @@ def read_lines(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(raw)
 
 
+class Tail:
+    """The complete JSON lines appended to a growing file since the last read (a torn last line
+    waits for its end; a line that is not JSON is skipped). For readers that follow a live session."""
+
+    def __init__(self, path: Path, from_end: bool = False) -> None:
+        self.path = path
+        self.offset = path.stat().st_size if from_end and path.exists() else 0
+        self._partial = b""
+
+    def read(self) -> list[Any]:
+        try:
+            if self.path.stat().st_size <= self.offset:
+                return []
+        except FileNotFoundError:
+            return []
+        with open(self.path, "rb") as fh:
+            fh.seek(self.offset)
+            chunk = fh.read()
+        self.offset += len(chunk)
+        *lines, self._partial = (self._partial + chunk).split(b"\n")
+        out = []
+        for raw in lines:
+            try:
+                out.append(json.loads(raw))
+            except ValueError:
+                continue
+        return out
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:

@@ -1,7 +1,6 @@
 """Every vendor example file imports; counts and first/last values are the ones written in the file."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest

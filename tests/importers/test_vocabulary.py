@@ -9,7 +9,7 @@ import pytest
 
 from ssbcert.importers.columns import classify, header_facts, map_columns
 from ssbcert.importers.vocabulary import (
-    FACT_UNITS, FREQUENCY, HEADER_FACTS, LABELS, PHASE, SIGNED, TEMPERATURE, TIME, UNIT_KIND, UNITS, Z_IMAG, Z_MOD,
+    FACT_UNITS, FREQUENCY, HEADER_FACTS, LABELS, PHASE, SIGNED, TEMPERATURE, UNIT_KIND, UNITS, Z_IMAG, Z_MOD,
     Z_REAL,
 )
 

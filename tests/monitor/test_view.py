@@ -5,7 +5,8 @@ import json
 import shutil
 from pathlib import Path
 
-from ssbcert.monitor.view import SessionView, Tail, io_tail, step_text
+from ssbcert.monitor.view import SessionView, io_tail, step_text
+from ssbcert.session.files import Tail
 from ssbcert.session import load_session
 
 
