@@ -18,7 +18,7 @@ from ssbcert.importers.api import import_files, with_stated_temperature
 from ssbcert.importers.session import write_session
 
 HERE = Path(__file__).resolve().parent
-FIX = HERE.parent / "fixtures" / "vendor_formats"
+FIX = HERE.parents[1] / ".." / "shared" / "fixtures" / "vendor_formats"  # read in place, never copied
 SAMPLE = HERE.parents[1] / "ssbcert" / "data" / "default_sample.yaml"
 runner = CliRunner()
 _register_all()

@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "runner"))
 from fakebench import fake_access, fake_config  # noqa: E402
 
-FIX = HERE.parent / "fixtures" / "vendor_formats"
+FIX = HERE.parents[1] / ".." / "shared" / "fixtures" / "vendor_formats"  # read in place, never copied
 SAMPLE = HERE.parents[1] / "ssbcert" / "data" / "default_sample.yaml"
 PROTOCOL = str(HERE.parent / "fixtures" / "protocols" / "small.yaml")
 runner = CliRunner()
