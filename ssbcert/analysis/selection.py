@@ -122,12 +122,12 @@ def choose(cands: Sequence[Candidate], rules: SelectionRules, drt_count: int | N
         if c.aic < best.aic - rules.aic_margin:
             best, why = c, f"lowest AIC (a larger circuit needs ΔAIC > {rules.aic_margin:g})"
     for c in ok:
-        if c.n_arcs <= best.n_arcs or c.aic >= best.aic - rules.evidence_aic_min:
+        if c.fit.params.size <= best.fit.params.size or c.aic >= best.aic - rules.evidence_aic_min:
             continue
         if rules.use_runs and best.runs_z < rules.runs_z_min and c.runs_z >= rules.runs_z_min:
             best, why = c, (f"residuals of the smaller circuit are structured (runs test z = "
                             f"{make_z(best.runs_z)}); this one removes the structure and lowers the AIC")
-        elif rules.use_drt and drt_count is not None and best.n_arcs < drt_count <= c.n_arcs:
+        elif rules.use_drt and drt_count is not None and best.n_arcs < drt_count <= c.n_arcs and c.runs_z >= rules.runs_z_min:
             best, why = c, f"the DRT shows {drt_count} arcs in the window; this circuit has them and lowers the AIC"
     return best, why
 
