@@ -1,9 +1,13 @@
-"""One call per spectrum or per temperature series: KK → fit → arcs → conductivities (→ Arrhenius).
+"""One call per spectrum or per temperature series: sanity → KK → fit → arcs → conductivities (→ Arrhenius).
 
 `analyse_spectrum` is what the certificate and the CLI call for one sweep; `analyse_series` for a
 temperature series (each spectrum seeded from its neighbour, Arrhenius per process, hysteresis).
-When no circuit is given, the candidates R0-p(R1,CPE1)[-p(R2,CPE2)][-CPE3] are fitted and the one
-with the lowest AIC is kept; an extra element must lower the AIC by `AIC_MARGIN` to be accepted.
+When no circuit is given, the candidates R0-p(R1,CPE1)[-p(R2,CPE2)][-CPE3] (with a series L0 when
+the top frequencies are inductive) are fitted and chosen by selection.py: AIC with a margin, a
+runs test on the residuals, the DRT peak count, degenerate candidates never. Each σ is then
+judged (identifiability of its arcs, plausibility against the data, agreement between candidates
+that fit about as well); a value the data cannot support stays in `conductivity.invalid` with
+its reason and never reaches an Arrhenius fit or a certificate.
 """
 from __future__ import annotations
 
@@ -53,7 +57,7 @@ class SpectrumAnalysis:
 
     @property
     def valid(self) -> bool:
-        """KK passed and the fit converged: the numbers may go on a certificate."""
+        """KK passed and the fit converged. Each σ must also pass `conductivity.is_valid(name)`."""
         return self.kk.passed and self.fit.success
 
     def as_dict(self) -> dict[str, Any]:

@@ -79,6 +79,18 @@ def test_phantom_arc_on_the_electrode_spike_never_enters_sigma_total() -> None:
     assert auto.conductivity.sigma_total_S_per_m.value == pytest.approx(_sigma(R_B), rel=0.03)
 
 
+def test_r_total_beyond_the_real_axis_span_of_the_data_is_not_valid() -> None:
+    """A sweep that stops before the arc closes: the fitted R extrapolates past every measured Z'."""
+    f0 = 1 / (2 * math.pi * R_B * C_B)
+    f = np.logspace(math.log10(100 * f0), math.log10(f0 / 2), 40)
+    z = R_B / (1 + 1j * f / f0)
+    a = analyse_spectrum(ImpedanceSpectrum(f, z.real, z.imag), GEO, "R0-p(R1,CPE1)")
+    c = a.conductivity
+    assert c.r_total_ohm.value > np.max(z.real) + 2 * c.r_total_ohm.u
+    assert any(fl.startswith("rule_r_total_beyond_data") for fl in a.flags)
+    assert not c.is_valid("sigma_total_S_per_m") and not c.is_valid("asr_ohm_m2")
+
+
 def test_arc_below_f_min_is_not_resolved_and_withholds_sigma_total() -> None:
     s, d = _spectrum(f_lo=None)
     cut = d.f0(1) * 3  # the window ends half a decade above the GB apex
