@@ -7,8 +7,10 @@ Entry points for the certificate and the CLI::
                      **fit_options) -> SpectrumAnalysis
         lin-KK validation → CNLS fit (given circuit, or automatic choice by AIC) → arc assignment →
         σ_bulk, σ_gb (apparent, specific), σ_total, ASR, each a `Measured` (value, u, unit, method).
-        `SpectrumAnalysis.valid` is False when KK fails or the fit did not converge; `.flags` lists
-        every warning; `.as_dict()` is JSON-ready.
+        `SpectrumAnalysis.valid` is False when KK fails or the fit did not converge; a σ is a
+        result only when `conductivity.is_valid(name)` (otherwise `conductivity.invalid[name]`
+        says why: arc not resolved, bound contact, model ambiguity, ...); `.flags` lists every
+        warning (rules as `rule_*`); `.as_dict()` is JSON-ready.
     analyse_series(spectra, geometry, circuit=None, *, convention="sigma_T", u_temperature_K=0.0,
                    **options) -> SeriesAnalysis
         a temperature series, each spectrum seeded from its neighbour; Arrhenius per process
@@ -19,7 +21,8 @@ Entry points for the certificate and the CLI::
 
 Building blocks: `parse_circuit` / `compile_circuit` (impedance.py grammar, never eval'd),
 `fit_circuit` / `fit_batch` → `FitResult`, `lin_kk` → `KKResult`, `assign_arcs` → `ArcAssignment`,
-`conductivities` → `Conductivity`, `fit_arrhenius` / `hysteresis`, geometries `ThroughPlane`,
+`conductivities` → `Conductivity`, `checked_spectrum` (sanity.py), `arc_evidence` (identifiability.py),
+`choose` (selection.py), `trust_spectrum` (synthetic_trust.py, the issue-#9 ground truth), `fit_arrhenius` / `hysteresis`, geometries `ThroughPlane`,
 `ParallelStrips`, `Interdigitated` (thin-film or conformal-mapping cell constant).
 Units are SI (S/m, Ω, m, F, K); field names carry the unit.
 """

@@ -351,7 +351,9 @@ def _result(prob: _Problem, model: CompiledModel, res, weighting: str, tried: in
     chi2 = float(2 * res.cost)
     s2 = chi2 / dof
     J = prob.jac(res.x)
-    act = res.active_mask == 0
+    # an exponent resting on 1 (ideal capacitor) stays in the covariance: the data allow n < 1, and
+    # dropping that direction would understate u of every R and C it correlates with (near-bound effect)
+    act = (res.active_mask == 0) | ((res.active_mask == 1) & ~prob.flog)
     cov_th = np.zeros((n_free, n_free))
     if act.any():
         Ja = J[:, act]

@@ -113,9 +113,12 @@ class ArcEvidence:
         return self.margin_low_decades < 0
 
     def as_dict(self) -> dict[str, object]:
-        return {"parameters": list(self.param_names), "f0_Hz": self.f0_Hz, "resolved": self.resolved,
-                "margin_low_decades": self.margin_low_decades, "margin_high_decades": self.margin_high_decades,
-                "burial_ratio": self.burial_ratio, "vif_log_r": self.vif, "relative_u_r": self.rel_u_r,
+        def num(x: float) -> float | None:
+            return float(x) if math.isfinite(x) else None  # strict JSON has no NaN/inf
+
+        return {"parameters": list(self.param_names), "f0_Hz": num(self.f0_Hz), "resolved": self.resolved,
+                "margin_low_decades": num(self.margin_low_decades), "margin_high_decades": num(self.margin_high_decades),
+                "burial_ratio": num(self.burial_ratio), "vif_log_r": num(self.vif), "relative_u_r": num(self.rel_u_r),
                 "bound_contact": list(self.bound_contact), "reasons": list(self.reasons)}
 
 

@@ -1,9 +1,13 @@
-"""One call per spectrum or per temperature series: KK → fit → arcs → conductivities (→ Arrhenius).
+"""One call per spectrum or per temperature series: sanity → KK → fit → arcs → conductivities (→ Arrhenius).
 
 `analyse_spectrum` is what the certificate and the CLI call for one sweep; `analyse_series` for a
 temperature series (on all cores, seeded from the neighbours, Arrhenius per process, hysteresis).
-When no circuit is given, the candidates R0-p(R1,CPE1)[-p(R2,CPE2)][-CPE3] are fitted and the one
-with the lowest AIC is kept; an extra element must lower the AIC by `AIC_MARGIN` to be accepted.
+When no circuit is given, the candidates R0-p(R1,CPE1)[-p(R2,CPE2)][-CPE3] (with a series L0 when
+the top frequencies are inductive) are fitted (each larger one started from the smaller fit it nests) and chosen by selection.py: AIC with a margin, a
+runs test on the residuals, the DRT peak count, degenerate candidates never. Each σ is then
+judged (identifiability of its arcs, plausibility against the data, agreement between candidates
+that fit about as well); a value the data cannot support stays in `conductivity.invalid` with
+its reason and never reaches an Arrhenius fit or a certificate.
 """
 from __future__ import annotations
 
@@ -54,7 +58,7 @@ class SpectrumAnalysis:
 
     @property
     def valid(self) -> bool:
-        """KK passed and the fit converged: the numbers may go on a certificate."""
+        """KK passed and the fit converged. Each σ must also pass `conductivity.is_valid(name)`."""
         return self.kk.passed and self.fit.success
 
     def as_dict(self) -> dict[str, Any]:
@@ -89,6 +93,33 @@ def _fit_candidates(f: np.ndarray, z: np.ndarray, circuits: Sequence[str], k_cel
     return out
 
 
+def _reseed_from_degenerate(f: np.ndarray, z: np.ndarray, cands: list[Candidate], k_cell: float,
+                            fit_options: dict[str, Any]) -> list[Candidate]:
+    """An arc whose R ran to its upper bound is a bare CPE: that fit *is* the smaller circuit with
+    p(Rk,CPEk) → CPEk, and when it fits better than that candidate's own multistart did, the smaller
+    candidate is refitted from it (same parameter names, Rk dropped)."""
+    by_circuit = {c.circuit: i for i, c in enumerate(cands)}
+    for c in list(cands):
+        if len(c.degenerate) != 1 or not c.fit.success:
+            continue
+        name = c.degenerate[0]
+        i = c.fit.names.index(name)
+        if not (name.startswith("R") and c.fit.params[i] >= 0.5 * c.fit.bounds_hi[i]):
+            continue
+        k = name[1:]
+        reduced = c.circuit.replace(f"p(R{k},CPE{k})", f"CPE{k}")
+        j = by_circuit.get(reduced)
+        if j is None or cands[j].fit.chi2 <= c.fit.chi2 * (1 + 1e-6):
+            continue
+        values = dict(zip(c.fit.names, c.fit.params))
+        names = parse_circuit(reduced).param_names
+        start = np.array([values[n] for n in names], float)
+        refit = fit_circuit(f, z, reduced, cell_constant_per_m=k_cell, extra_starts=[start], **fit_options)
+        if refit.success and refit.chi2 < cands[j].fit.chi2:
+            cands[j] = make_candidate(refit)
+    return cands
+
+
 def _select_fit(f: np.ndarray, z: np.ndarray, circuit: str | None, k_cell: float,
                 extra_starts: Sequence[np.ndarray], fit_options: dict[str, Any],
                 selection: SelectionRules = SelectionRules(), inductive: bool = False,
@@ -98,6 +129,7 @@ def _select_fit(f: np.ndarray, z: np.ndarray, circuit: str | None, k_cell: float
         return r, "given", [make_candidate(r)]
     circuits = [("L0-" + c if inductive else c) for c in CANDIDATE_CIRCUITS]
     cands = _fit_candidates(f, z, circuits, k_cell, extra_starts, fit_options)
+    cands = _reseed_from_degenerate(f, z, cands, k_cell, fit_options)
     if not any(c.fit.success for c in cands):
         raise InputError("no candidate circuit could be fitted", field="circuit", expected="a fittable spectrum")
     drt_n = drt_arc_count(f, z) if selection.use_drt else None
@@ -108,7 +140,7 @@ def _select_fit(f: np.ndarray, z: np.ndarray, circuit: str | None, k_cell: float
 def _model_ambiguity(chosen: FitResult, cond: Conductivity, arcs: ArcAssignment, cands: Sequence[Candidate],
                      analyse: Any, margin: float) -> list[str]:
     """Candidates that fit nearly as well (ΔAIC < margin, not degenerate) but give a different
-    σ_total or σ_bulk (beyond max(5 %, 2u) of the chosen value) make that σ ambiguous: the data
+    σ_total or σ_bulk (beyond max(5 %, 2u) with u the two values' joint uncertainty) make that σ ambiguous: the data
     cannot say which circuit is right, so the value is not valid."""
     flags: list[str] = []
     a0 = aic(chosen)
@@ -121,7 +153,7 @@ def _model_ambiguity(chosen: FitResult, cond: Conductivity, arcs: ArcAssignment,
             m0, m1 = getattr(cond, name), getattr(cond_c, name)
             if m0 is None or m1 is None or not cond.is_valid(name) or not cond_c.is_valid(name):
                 continue
-            tol = max(0.05 * abs(m0.value), 2 * m0.u)
+            tol = max(0.05 * abs(m0.value), 2 * math.hypot(m0.u, m1.u))
             if abs(m1.value - m0.value) > tol:
                 why = (f"model ambiguity: {c.circuit} fits about as well (ΔAIC = {c.aic - a0:+.1f}) but gives "
                        f"{label} = {m1.value:.3g} ± {m1.u:.2g} against {m0.value:.3g} ± {m0.u:.2g} S/m")

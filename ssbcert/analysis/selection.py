@@ -30,6 +30,9 @@ from ssbcert.analysis.fit import FitResult
 from ssbcert.analysis.topology import circuit_roles
 
 
+RUNS_Z_ONE_SIGN = 99.0  # |z| reported when every residual has the same sign (finite, for JSON)
+
+
 @dataclass(frozen=True)
 class SelectionRules:
     aic_margin: float = 10.0
@@ -65,7 +68,7 @@ def runs_z(residuals: np.ndarray) -> float:
     n_pos, n_neg = int(np.sum(s > 0)), int(np.sum(s < 0))
     n = n_pos + n_neg
     if n_pos == 0 or n_neg == 0:
-        return -math.inf if n > 5 else 0.0
+        return -RUNS_Z_ONE_SIGN if n > 5 else 0.0  # one sign throughout: as structured as it gets
     runs = 1 + int(np.sum(s[1:] != s[:-1]))
     mu = 2.0 * n_pos * n_neg / n + 1
     var = (mu - 1) * (mu - 2) / (n - 1)
@@ -122,15 +125,15 @@ def choose(cands: Sequence[Candidate], rules: SelectionRules, drt_count: int | N
         if c.aic < best.aic - rules.aic_margin:
             best, why = c, f"lowest AIC (a larger circuit needs ΔAIC > {rules.aic_margin:g})"
     for c in ok:
-        if c.n_arcs <= best.n_arcs or c.aic >= best.aic - rules.evidence_aic_min:
+        if c.fit.params.size <= best.fit.params.size or c.aic >= best.aic - rules.evidence_aic_min:
             continue
         if rules.use_runs and best.runs_z < rules.runs_z_min and c.runs_z >= rules.runs_z_min:
             best, why = c, (f"residuals of the smaller circuit are structured (runs test z = "
                             f"{make_z(best.runs_z)}); this one removes the structure and lowers the AIC")
-        elif rules.use_drt and drt_count is not None and best.n_arcs < drt_count <= c.n_arcs:
+        elif rules.use_drt and drt_count is not None and best.n_arcs < drt_count <= c.n_arcs and c.runs_z >= rules.runs_z_min:
             best, why = c, f"the DRT shows {drt_count} arcs in the window; this circuit has them and lowers the AIC"
     return best, why
 
 
 def make_z(z: float) -> str:
-    return "−∞" if z == -math.inf else f"{z:.2g}"
+    return "one sign throughout" if z <= -RUNS_Z_ONE_SIGN else f"{z:.2g}"

@@ -3,6 +3,7 @@ the session's snapshots. Everything here is bookkeeping: which number goes where
 evidence; the numbers themselves come from analysis/ and properties/, the decisions from spec/."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -113,7 +114,7 @@ def _arrhenius_figures(inputs: CertificateInputs, findings: Findings) -> list[Ar
         t, s, u = [], [], []
         for a in findings.series.spectra:
             m: Measured | None = getattr(a.conductivity, fields[kind])
-            if m is not None and a.valid and a.temperature_K is not None:
+            if m is not None and a.valid and a.conductivity.is_valid(fields[kind]) and a.temperature_K is not None:
                 t.append(float(a.temperature_K))
                 s.append(m.value / 100.0)
                 u.append(m.u / 100.0)
@@ -177,6 +178,8 @@ def build_certificate(
             not_tested.append(decision.quantity)  # optional item, stated as an exclusion
             continue
         # a required item without a valid result stays in the report as inconclusive: never a silent pass
+        if decision.detail == "no result" and decision.quantity in findings.withheld:
+            decision = dataclasses.replace(decision, reasoning=findings.withheld[decision.quantity])
         conformity += conformity_from_decision(decision, by_quantity.get(decision.quantity, decision.quantity),
                                                units.get(decision.quantity))
 

@@ -34,9 +34,20 @@ class Findings:
     polarization: PolarizationAnalysis | None
     items: list[Finding] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    # quantity id -> why the data cannot support it (a required item then stays inconclusive,
+    # and this sentence is the reason the certificate prints)
+    withheld: dict[str, str] = field(default_factory=dict)
 
     def by_quantity(self) -> dict[str, Measured]:
         return {f.quantity: f.measured for f in self.items if not f.informative}
+
+
+def withheld_sentence(label: str, spectrum_id: str | None, reason: str) -> str:
+    """The reviewer-facing reason a required item has no result: what was withheld and why."""
+    where = f" (spectrum {spectrum_id})" if spectrum_id else ""
+    reason = reason.rstrip(".")
+    return (f"{label} at 25 °C is not reported{where} because the measured data cannot support it: {reason}. "
+            "The requirement is therefore not evaluated (inconclusive), never passed.")
 
 
 def _arrhenius_key(kind: str) -> str:
@@ -66,22 +77,30 @@ def analyse(inputs: CertificateInputs, u_temperature_K: float = 0.3, workers: in
     sigma_total: Measured | None = None
     if room is not None and room.valid:
         c = room.conductivity
-        sigma_total = c.sigma_total_S_per_m
         raw = [room_id] if room_id else []
-        out.items.append(Finding("sigma_total_25C", "ionic_conductivity_total", c.sigma_total_S_per_m, "total", rt_cond, raw))
-        if c.sigma_bulk_S_per_m is not None and room.arcs.bulk_gb_resolved:
-            out.items.append(Finding("sigma_bulk_25C", "ionic_conductivity_bulk", c.sigma_bulk_S_per_m, "bulk", rt_cond, raw))
-        if c.sigma_gb_apparent_S_per_m is not None and room.arcs.bulk_gb_resolved:
-            out.items.append(Finding("sigma_gb_apparent_25C", "ionic_conductivity_gb_apparent", c.sigma_gb_apparent_S_per_m,
-                                     "gb_apparent", rt_cond, raw))
-        if c.sigma_gb_specific_S_per_m is not None and room.arcs.bulk_gb_resolved:
-            out.items.append(Finding("sigma_gb_specific_25C", "ionic_conductivity_gb_specific", c.sigma_gb_specific_S_per_m,
-                                     "gb_specific", rt_cond, raw, informative=True,
-                                     notes=["brick-layer estimate δ/d ≈ C_b/C_gb (informative)"]))
-        if c.asr_ohm_m2 is not None:
-            out.items.append(Finding("asr_25C", "asr_electrolyte", c.asr_ohm_m2, "", rt_cond, raw))
+        resolved = room.arcs.bulk_gb_resolved
+        for fld, fid, qid, kind, label, extra in (
+                ("sigma_total_S_per_m", "sigma_total_25C", "ionic_conductivity_total", "total", "σ_total", True),
+                ("sigma_bulk_S_per_m", "sigma_bulk_25C", "ionic_conductivity_bulk", "bulk", "σ_bulk", resolved),
+                ("sigma_gb_apparent_S_per_m", "sigma_gb_apparent_25C", "ionic_conductivity_gb_apparent", "gb_apparent",
+                 "σ_gb (apparent)", resolved),
+                ("sigma_gb_specific_S_per_m", "sigma_gb_specific_25C", "ionic_conductivity_gb_specific", "gb_specific",
+                 "σ_gb (specific)", resolved),
+                ("asr_ohm_m2", "asr_25C", "asr_electrolyte", "", "ASR", True)):
+            m = getattr(c, fld)
+            if m is None and fld not in c.invalid:
+                continue
+            if not (extra and c.is_valid(fld)):
+                why = c.invalid.get(fld) or "bulk and grain-boundary arcs are not resolved in this spectrum"
+                out.withheld[qid] = withheld_sentence(label, room_id, why)
+                continue
+            informative = kind == "gb_specific"
+            notes = ["brick-layer estimate δ/d ≈ C_b/C_gb (informative)"] if informative else []
+            out.items.append(Finding(fid, qid, m, kind, rt_cond, raw, informative=informative, notes=notes))
+            if fld == "sigma_total_S_per_m":
+                sigma_total = m
         bulk = room.arcs.get("bulk")
-        if bulk is not None and room.arcs.bulk_gb_resolved:
+        if bulk is not None and resolved and c.is_valid("sigma_bulk_S_per_m"):
             eps = Measured(bulk.eps_r_apparent, bulk.eps_r_apparent * bulk.c_eff_F.relative_u, "1",
                            "ε_r = C_eff,bulk·K_cell/ε₀ (Hsu-Mansfeld C_eff)")
             out.items.append(Finding("eps_r_bulk", "relative_permittivity_bulk", eps, "bulk", rt_cond, raw, informative=True))

@@ -1,0 +1,94 @@
+"""Scoring the analysis against the trust ground truth (synthetic_trust): what benchmarks/bench_trust.py
+prints and tests/analysis/test_analysis_trust.py asserts. A reported σ is *valid* when the spectrum
+is valid (KK, fit) and the conductivity does not withhold it; it *misses* when it is off the truth
+by more than max(5 %, 3u)."""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from ssbcert.analysis.geometry import ThroughPlane
+from ssbcert.analysis.pipeline import analyse_spectrum
+from ssbcert.analysis.selection import SelectionRules
+from ssbcert.analysis.synthetic_trust import TrustTruth, trust_spectrum
+from ssbcert.errors import InputError
+from ssbcert.records import ImpedanceSpectrum
+
+QUANTITIES = (("sigma_bulk_S_per_m", "sigma_bulk_S_per_m"), ("sigma_gb_apparent_S_per_m", "sigma_gb_S_per_m"),
+              ("sigma_total_S_per_m", "sigma_total_S_per_m"))
+
+
+@dataclass
+class Score:
+    valid: int = 0
+    misses: list[str] = field(default_factory=list)
+    within1: int = 0
+    within2: int = 0
+    visible_bulk: int = 0
+    visible_bulk_valid: int = 0
+    not_covered: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    cpu_s: list[float] = field(default_factory=list)
+    per_family: Counter = field(default_factory=Counter)
+    per_quantity: Counter = field(default_factory=Counter)
+
+    @property
+    def coverage(self) -> float:
+        return self.visible_bulk_valid / self.visible_bulk if self.visible_bulk else 1.0
+
+    @property
+    def cal1(self) -> float:
+        return self.within1 / self.valid if self.valid else 1.0
+
+    @property
+    def cal2(self) -> float:
+        return self.within2 / self.valid if self.valid else 1.0
+
+
+def score_one(t: TrustTruth, s: Score, selection: SelectionRules) -> None:
+    spec = ImpedanceSpectrum(t.frequency_Hz, t.z.real, t.z.imag)
+    s.per_family[(t.family, "spectra")] += 1
+    t0 = time.process_time()
+    try:
+        a = analyse_spectrum(spec, ThroughPlane(t.thickness_m, t.area_m2), selection=selection)
+    except InputError as e:
+        s.errors.append(f"seed {t.seed} ({t.family}): {e}")
+        return
+    finally:
+        s.cpu_s.append(time.process_time() - t0)
+    c = a.conductivity
+    if t.bulk_visible:
+        s.visible_bulk += 1
+        if a.valid and c.is_valid("sigma_bulk_S_per_m"):
+            s.visible_bulk_valid += 1
+        else:
+            s.not_covered.append(f"seed {t.seed} ({t.family}): {c.invalid.get('sigma_bulk_S_per_m', 'spectrum not valid')}"
+                                 f" [{a.circuit}]")
+    if not a.valid:
+        return
+    for name, truth_attr in QUANTITIES:
+        truth = getattr(t, truth_attr)
+        if truth is None or not c.is_valid(name):
+            continue
+        m = getattr(c, name)
+        err = abs(m.value - truth)
+        s.valid += 1
+        s.per_family[(t.family, "valid")] += 1
+        s.within1 += err <= m.u
+        s.within2 += err <= 2 * m.u
+        s.per_quantity[(name, "n")] += 1
+        s.per_quantity[(name, "in1")] += err <= m.u
+        s.per_quantity[(name, "in2")] += err <= 2 * m.u
+        if err > max(0.05 * truth, 3 * m.u):
+            s.per_family[(t.family, "miss")] += 1
+            s.misses.append(f"seed {t.seed} ({t.family}) {name}: {m.value:.4g} ± {m.u:.2g} vs truth {truth:.4g} "
+                            f"({m.value / truth - 1:+.1%}) [{a.circuit}]")
+
+
+def run(seeds: Iterable[int], selection: SelectionRules = SelectionRules()) -> Score:
+    s = Score()
+    for seed in seeds:
+        score_one(trust_spectrum(seed), s, selection)
+    return s
