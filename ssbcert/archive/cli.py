@@ -22,7 +22,7 @@ def _report(session: Path, sample: Optional[Path], out: Optional[Path], as_json:
     console = Console()
     result = reanalyse_session(SessionJob(str(session), str(sample) if sample else None))
     if result["status"] != "ok":
-        console.print(f"[red]error:[/red] {result['error']}", highlight=False)
+        typer.echo(f"error: {result['error']}", err=True)  # one line on stderr, never wrapped
         raise typer.Exit(2)
     if as_json:
         typer.echo(json.dumps(result, indent=1, default=str))
@@ -95,7 +95,7 @@ def register(app: typer.Typer) -> None:
                                        sample_path=str(sample) if sample else None, progress=not no_progress,
                                        keep_results=False)
         except InputError as exc:
-            console.print(f"[red]error:[/red] {exc}", highlight=False)
+            typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2)
         summary = (f"{report.analysed} sessions analysed ({report.spectra} spectra, {report.errors} with errors), "
                    f"{report.skipped} already done; {report.spectra_per_s:.1f} spectra/s on {engine}; results: {store.url}")

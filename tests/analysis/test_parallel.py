@@ -13,6 +13,8 @@ from ssbcert.archive.synthetic import GEOMETRY, write_synthetic_session
 from ssbcert.certify import certify
 from ssbcert.session import load_session
 
+DEMO_LAB = Path(__file__).resolve().parents[2] / "ssbcert" / "data" / "demo_lab.yaml"  # the fictitious lab
+
 
 def _canonical(obj: object) -> str:
     """JSON with every float at full precision (repr round-trips), arrays as lists."""
@@ -44,7 +46,7 @@ def test_certificates_from_one_and_two_workers_are_identical(session: Path, tmp_
     docs = []
     for n in ("1", "2"):
         monkeypatch.setenv("SSBCERT_WORKERS", n)
-        issued = certify(session, out=tmp_path / f"cert-{n}", register=False)
+        issued = certify(session, out=tmp_path / f"cert-{n}", register=False, lab=DEMO_LAB)
         doc = json.loads(Path(issued.json_path).read_text())
         docs.append({k: doc[k] for k in ("results", "conformity")})
     assert docs[0]["results"] and _canonical(docs[0]) == _canonical(docs[1])

@@ -91,4 +91,4 @@ def test_sessions_from_the_registry_and_bad_folders(tmp_path: Path) -> None:
     broken.mkdir()
     (broken / "session.json").write_text("{}")
     r = reanalyse_archive([broken], ReanalysisStore(url), engine="serial")
-    assert r.errors == 1 and "records" in r.results[0]["error"]
+    assert r.errors == 1 and "manifest" in r.results[0]["error"]  # refused: nothing vouches for it

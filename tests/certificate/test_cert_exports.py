@@ -98,7 +98,7 @@ def test_results_csv_round_trips(cert: Certificate) -> None:
 def test_session_exports_zview_round_trip_and_bdf_columns(tmp_path: Path) -> None:
     from ssbcert.session import load_session
 
-    result = with_stated_temperature(import_files([ROOT / "tests" / "fixtures" / "vendor_formats" / "Circuit1_EIS_1.z"]), 298.15)
+    result = with_stated_temperature(import_files([ROOT / ".." / "shared" / "fixtures" / "vendor_formats" / "Circuit1_EIS_1.z"]), 298.15)
     ses = write_session(result, tmp_path / "session", ROOT / "ssbcert" / "data" / "default_sample.yaml")
     [z] = export_session(ses, "zview", tmp_path / "out.z")
     spectra, _ = read_file(z)

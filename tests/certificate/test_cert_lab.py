@@ -38,7 +38,7 @@ def _lab(tmp_path: Path, text: str = LAB) -> Path:
 
 
 def _session(tmp_path: Path) -> Path:
-    result = with_stated_temperature(import_files([ROOT / "tests" / "fixtures" / "vendor_formats" / "Circuit1_EIS_1.z"]), 298.15)
+    result = with_stated_temperature(import_files([ROOT / ".." / "shared" / "fixtures" / "vendor_formats" / "Circuit1_EIS_1.z"]), 298.15)
     return write_session(result, tmp_path / "session", SAMPLE)
 
 

@@ -17,6 +17,8 @@ from ssbcert.errors import InputError
 from ssbcert.importers.api import import_files, with_stated_temperature
 from ssbcert.importers.session import write_session
 
+DEMO_LAB = Path(__file__).resolve().parents[2] / "ssbcert" / "data" / "demo_lab.yaml"  # the fictitious lab
+
 HERE = Path(__file__).resolve().parent
 FIX = HERE.parents[1] / ".." / "shared" / "fixtures" / "vendor_formats"  # read in place, never copied
 SAMPLE = HERE.parents[1] / "ssbcert" / "data" / "default_sample.yaml"
@@ -42,10 +44,10 @@ def test_second_demo_like_issue_supersedes_and_the_study_counts_one_film(tmp_pat
     out = tmp_path / "out" / "certificate"  # one folder for every run, as `ssbcert demo` uses
     first_session, second_session = session(tmp_path / "s1"), session(tmp_path / "s2")
     # certify as `ssbcert demo` calls it, without rendering (the PDF/HTML take tens of seconds)
-    certify(first_session, sample=SAMPLE, out=out, registry_url=db, render=False)
+    certify(first_session, sample=SAMPLE, out=out, registry_url=db, render=False, lab=DEMO_LAB)
     first = next(out.glob("certificate-*.json"))
     first_bytes = first.read_bytes()
-    issued = certify(second_session, sample=SAMPLE, out=out, registry_url=db, render=False)
+    issued = certify(second_session, sample=SAMPLE, out=out, registry_url=db, render=False, lab=DEMO_LAB)
     files = sorted(out.glob("certificate-*.json"))
     assert len(files) == 2 and first.read_bytes() == first_bytes  # never overwritten
     second = next(f for f in files if f != first)
@@ -60,7 +62,7 @@ def test_second_demo_like_issue_supersedes_and_the_study_counts_one_film(tmp_pat
                                 "--plot", str(tmp_path / "t.png")]).output
     assert "1 certified film(s)" in study and "1 superseded certificate(s) not counted" in study
     # a third issue supersedes the second (the current one), with the reason given
-    third_issue = certify(second_session, sample=SAMPLE, out=out, registry_url=db, render=False,
+    third_issue = certify(second_session, sample=SAMPLE, out=out, registry_url=db, render=False, lab=DEMO_LAB,
                           reason="spec updated")
     third = third_issue.certificate
     assert third_issue.json_path.name.endswith(".3.json") and verify(third_issue.json_path).ok
@@ -71,9 +73,9 @@ def test_second_demo_like_issue_supersedes_and_the_study_counts_one_film(tmp_pat
 def test_a_tampered_predecessor_is_not_superseded(tmp_path: Path) -> None:
     out = tmp_path / "cert"
     s = session(tmp_path / "s")
-    issued = certify(s, sample=SAMPLE, out=out, register=False, render=False)
+    issued = certify(s, sample=SAMPLE, out=out, register=False, render=False, lab=DEMO_LAB)
     doc = json.loads(issued.json_path.read_text())
     doc["title"] = "edited"
     issued.json_path.write_text(json.dumps(doc))
     with pytest.raises(InputError, match="earlier certificate does not verify"):
-        certify(s, sample=SAMPLE, out=out, register=False, render=False)
+        certify(s, sample=SAMPLE, out=out, register=False, render=False, lab=DEMO_LAB)

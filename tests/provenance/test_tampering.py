@@ -24,6 +24,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "runner"))
 from fakebench import fake_access, fake_config  # noqa: E402
 
+DEMO_LAB = Path(__file__).resolve().parents[2] / "ssbcert" / "data" / "demo_lab.yaml"  # the fictitious lab
+
 FIX = HERE.parents[1] / ".." / "shared" / "fixtures" / "vendor_formats"  # read in place, never copied
 SAMPLE = HERE.parents[1] / "ssbcert" / "data" / "default_sample.yaml"
 PROTOCOL = str(HERE.parent / "fixtures" / "protocols" / "small.yaml")
@@ -64,7 +66,7 @@ def test_tampered_session_is_refused_by_certify_naming_file_and_hashes(tmp_path:
     ses = imported(tmp_path)
     expected, found = change_one_digit(ses / "records.jsonl")
     with pytest.raises(SessionTampered) as info:
-        certify(ses, sample=SAMPLE, out=tmp_path / "cert", register=False, render=False)
+        certify(ses, sample=SAMPLE, out=tmp_path / "cert", register=False, render=False, lab=DEMO_LAB)
     msg = str(info.value)
     assert "records.jsonl" in msg and expected in msg and found in msg
     assert not (tmp_path / "cert").exists() or not list((tmp_path / "cert").glob("*.json"))
@@ -114,7 +116,7 @@ def test_duplicated_record_is_named_even_with_a_fresh_manifest(tmp_path: Path) -
 
 def test_certificate_pins_the_manifest_and_verify_rechecks_the_session(tmp_path: Path) -> None:
     ses = imported(tmp_path)
-    issued = certify(ses, sample=SAMPLE, register=False, render=False)  # default: SESSION/certificate
+    issued = certify(ses, sample=SAMPLE, register=False, render=False, lab=DEMO_LAB)  # default: SESSION/certificate
     pinned = {r.id: r for r in issued.certificate.raw_data}["session_manifest"]
     assert pinned.sha256 == manifest_sha256(ses)
     report = verify(issued.json_path)
@@ -127,12 +129,12 @@ def test_certificate_pins_the_manifest_and_verify_rechecks_the_session(tmp_path:
     assert not report.ok and report.session == "changed"
     assert any("session.json" in p and "the manifest says" in p for p in report.problems)
     with pytest.raises(InputError, match="session.json"):
-        certify(ses, sample=SAMPLE, register=False, render=False)
+        certify(ses, sample=SAMPLE, register=False, render=False, lab=DEMO_LAB)
 
 
 def test_verify_without_the_session_warns_and_still_checks_the_rest(tmp_path: Path) -> None:
     ses = imported(tmp_path)
-    issued = certify(ses, sample=SAMPLE, out=tmp_path / "cert", register=False, render=False)
+    issued = certify(ses, sample=SAMPLE, out=tmp_path / "cert", register=False, render=False, lab=DEMO_LAB)
     (ses / "manifest.json").rename(tmp_path / "moved-manifest.json")
     report = verify(issued.json_path)
     assert report.session == "not present" and any("not re-checked" in w for w in report.warnings)

@@ -39,7 +39,7 @@ def test_value_and_limit_text_with_display_units() -> None:
 
 
 def test_spectra_get_human_names_from_the_temperature_sequence() -> None:
-    from ssbcert.numfmt import spectrum_names
+    from ssbcert.certificate.names import spectrum_names  # the one naming function
 
     temps = [298.15, 298.3, 323.15, 373.15, 323.15, 298.15, None]
     assert spectrum_names(temps) == ["25 °C, heating, sweep 1", "25 °C, heating, sweep 2", "50 °C, heating, sweep 1",

@@ -8,7 +8,7 @@ from ssbcert.certificate.units import normalise_unit
 
 BASE = {"S": r"\siemens", "m": r"\metre", "g": r"\gram", "Pa": r"\pascal", "eV": r"\electronvolt", "ohm": r"\ohm",
         "K": r"\kelvin", "A": r"\ampere", "F": r"\farad", "Hz": r"\hertz", "W": r"\watt", "h": r"\hour", "V": r"\volt",
-        "s": r"\second", "J": r"\joule", "Wh": r"\watt\hour", "degC": r"\degreecelsius", "%": r"\percent", "1": r"\one"}
+        "s": r"\second", "J": r"\joule", "Wh": r"\watt\hour", "Ah": r"\ampere\hour", "degC": r"\degreecelsius", "%": r"\percent", "1": r"\one"}
 PREFIX = {"G": r"\giga", "M": r"\mega", "k": r"\kilo", "c": r"\centi", "m": r"\milli", "u": r"\micro", "n": r"\nano",
           "p": r"\pico"}
 _FACTOR = re.compile(r"^(?P<sym>[A-Za-z%]+|1)(\^(?P<exp>-?[0-9.]+))?$")
