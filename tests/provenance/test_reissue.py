@@ -34,8 +34,21 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def session(path: Path) -> Path:
-    """A session from a vendor file (fast to analyse) holding the demo's sample record."""
-    result = with_stated_temperature(import_files([FIX / "exampleDataZPlot.z"]), 298.15)
+    """A session from a measured-like CSV (one electrolyte arc well inside the window, blocking
+    electrode, 0.1 % noise: fast to analyse, and its σ_total valid) holding the demo's sample record."""
+    import numpy as np
+
+    f = np.logspace(7, -1, 33)
+    jw = 2j * np.pi * f
+    z = 2e4 / (1 + 2e4 * 1e-10 * jw ** 0.95) + 1 / (1e-4 * jw ** 0.9)  # a large electrode: hides no GB arc
+    noise = np.random.default_rng(7).normal(0.0, 1e-3, (2, f.size))
+    z = z * (1 + noise[0] + 1j * noise[1])
+    path.mkdir(parents=True, exist_ok=True)
+    csv = path.parent / f"{path.name}.csv"
+    csv.write_text("freq/Hz,Re(Z)/Ohm,-Im(Z)/Ohm\n" + "".join(
+        f"{float(a)!r},{float(b.real)!r},{float(-b.imag)!r}\n" for a, b in zip(f, z)), encoding="utf-8")
+    result = with_stated_temperature(import_files([csv]), 298.15)
+    path.rmdir()
     return write_session(result, path, SAMPLE)
 
 
