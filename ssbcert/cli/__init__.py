@@ -5,7 +5,7 @@ from importlib import import_module
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False,
+app = typer.Typer(no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False, rich_markup_mode=None,
                   help="Solid-electrolyte film bench and certificates.")
 
 

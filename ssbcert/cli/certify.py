@@ -7,13 +7,24 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from ssbcert.errors import InputError, InstrumentError
 from ssbcert.numfmt import format_with_uncertainty, unit_text
 
-console = Console()
+
+
+class _Console:
+    """rich's Console, made on first use: importing rich costs `ssbcert --help` ~40 ms (#10)."""
+
+    def __getattr__(self, name: str) -> Any:
+        from rich.console import Console
+
+        real = Console()
+        globals()["console"] = real
+        return getattr(real, name)
+
+
+console: Any = _Console()
 
 
 def _fail(exc: Exception) -> None:
@@ -30,6 +41,8 @@ def stage_display(quiet: bool = False) -> Iterator[None]:
     if quiet:
         yield
         return
+    from rich.console import Console
+
     err = Console(stderr=True)
     state: dict[str, Any] = {"stage": None, "t0": time.monotonic()}
 
@@ -60,6 +73,8 @@ def print_summary(issued: object) -> None:
     from ssbcert.certificate.view import quantity_label
 
     # fits 80 columns: readable names, the unit beside its number, k only where it is not ≈ 2
+    from rich.table import Table
+
     table = Table(title=f"{cert.title}\noverall: {issued.outcome.upper()}", expand=False, padding=(0, 1),
                   caption="value ± U: expanded uncertainty, k = 2 (≈95 %) unless stated")
     table.add_column("result", overflow="fold", max_width=34)

@@ -7,25 +7,8 @@ exactly what the signed JSON says.
 """
 from __future__ import annotations
 
-from typing import Callable
-
-from ssbcert.certificate.exports.csv_results import results_csv
-from ssbcert.certificate.exports.dcc import dcc_xml
-from ssbcert.certificate.exports.jsonld import jsonld_text
-from ssbcert.certificate.model import Certificate
-
-EXPORTERS: dict[str, tuple[Callable[[Certificate], str], str]] = {
-    "dcc": (dcc_xml, ".dcc.xml"),
-    "jsonld": (jsonld_text, ".jsonld"),
-    "csv": (results_csv, ".results.csv"),
-}
-
-
-def export_certificate(cert: Certificate, fmt: str) -> str:
-    """The certificate in ``fmt`` (one of :data:`EXPORTERS`)."""
-    if fmt not in EXPORTERS:
-        raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORTERS)}")
-    return EXPORTERS[fmt][0](cert)
-
+from ssbcert.lazy import make_lazy
 
 __all__ = ["EXPORTERS", "dcc_xml", "export_certificate", "jsonld_text", "results_csv"]
+# loaded on first use, so `ssbcert --help` does not import the certificate model (#10)
+make_lazy(__name__, {name: "ssbcert.certificate.exports.formats" for name in __all__})
