@@ -45,7 +45,7 @@ def init_command(
 
 
 @keys_app.command("show")
-def show_command() -> None:
+def show_command(as_json: bool = typer.Option(False, "--json", help="machine-readable output")) -> None:
     """The signing key's fingerprint and the trust store."""
     from ssbcert.certificate.signing import fingerprint
     from ssbcert.keys.store import KEY_FILE, is_encrypted, keys_dir, own_public_key, trusted_keys
@@ -53,11 +53,20 @@ def show_command() -> None:
     kdir = keys_dir()
     try:
         fp = fingerprint(own_public_key())
-        typer.echo(f"signing key: {fp} ({'encrypted' if is_encrypted() else 'not encrypted'}) at {kdir / KEY_FILE}")
+        own = {"fingerprint": fp, "encrypted": is_encrypted(), "path": str(kdir / KEY_FILE)}
     except InputError as exc:
-        typer.echo(f"signing key: none ({exc.message})")
-        fp = ""
+        fp, own = "", {"fingerprint": None, "problem": exc.message}
     keys = trusted_keys()
+    if as_json:
+        import json
+
+        typer.echo(json.dumps({"signing_key": own, "trusted": [
+            {"fingerprint": k.fingerprint, "name": k.name, "this_lab": k.fingerprint == fp} for k in keys]}, indent=2))
+        return
+    if fp:
+        typer.echo(f"signing key: {fp} ({'encrypted' if own['encrypted'] else 'not encrypted'}) at {own['path']}")
+    else:
+        typer.echo(f"signing key: none ({own['problem']})")
     typer.echo(f"trusted keys ({len(keys)}):" if keys else "trusted keys: none")
     for k in keys:
         typer.echo(f"  {k.fingerprint}  {k.name}{'  (this lab)' if k.fingerprint == fp else ''}")

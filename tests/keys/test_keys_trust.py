@@ -163,3 +163,22 @@ def test_a_signed_certificate_file_is_never_overwritten(tmp_path: Path) -> None:
     with pytest.raises(CertificateExists, match="never overwritten"):
         write_certificate(other, path)
     assert path.read_bytes() == before
+
+
+def test_keys_show_json_lists_the_signing_key_and_the_trust_store(tmp_path, monkeypatch) -> None:
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from ssbcert.cli import _register_all, app
+
+    monkeypatch.setenv("SSBCERT_HOME", str(tmp_path / "home"))
+    _register_all()
+    runner = CliRunner()
+    empty = _json.loads(runner.invoke(app, ["keys", "show", "--json"]).output)
+    assert empty["signing_key"]["fingerprint"] is None and empty["trusted"] == []
+    assert runner.invoke(app, ["keys", "init"]).exit_code == 0
+    doc = _json.loads(runner.invoke(app, ["keys", "show", "--json"]).output)
+    fp = doc["signing_key"]["fingerprint"]
+    assert fp.startswith("SHA256:") and doc["signing_key"]["encrypted"] is False
+    assert [k["fingerprint"] for k in doc["trusted"] if k["this_lab"]] == [fp]
