@@ -18,7 +18,7 @@ from scipy.optimize import least_squares
 
 from ssbcert.analysis.circuit import Circuit, parse_circuit
 from ssbcert.analysis.guess import initial_guesses
-from ssbcert.analysis.model import CompiledModel, compile_circuit
+from ssbcert.analysis.model import CompiledModel, Omega, compile_circuit
 from ssbcert.analysis.topology import canonical_arc_order
 from ssbcert.errors import InputError
 from ssbcert.uncertainty import Measured
@@ -70,6 +70,8 @@ class FitResult:
     bounds_lo: np.ndarray = field(default_factory=lambda: np.zeros(0))
     bounds_hi: np.ndarray = field(default_factory=lambda: np.zeros(0))
     log_scaled: list[bool] = field(default_factory=list)
+    # the multistart was abandoned: the circuit stayed far above the noise floor (`give_up_factor`)
+    given_up: bool = False
 
     def index(self, name: str) -> int:
         try:
@@ -103,6 +105,7 @@ class FitResult:
             "success": self.success,
             "message": self.message,
             "n_starts": self.n_starts,
+            "given_up": self.given_up,
         }
 
 
@@ -134,6 +137,7 @@ class _Problem:
                  fixed: dict[str, float], bounds: dict[str, tuple[float, float]]) -> None:
         c = model.circuit
         self.model, self.f, self.z, self.w = model, f, z, w
+        self.omega = Omega.of(f)
         self.names = c.param_names
         self.free = np.array([n not in fixed for n in self.names])
         self.log = np.array([s == "log" for s in c.param_scales])
@@ -170,13 +174,13 @@ class _Problem:
         return p
 
     def _eval(self, th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Z and ∂Z/∂p at θ; trf asks for the residual then the Jacobian at the same point, so the
-        last evaluation is cached."""
+        """Z and ∂Z/∂p (transposed, one row per parameter) at θ; trf asks for the residual then
+        the Jacobian at the same point, so the last evaluation is cached."""
         if self._last is not None and np.array_equal(self._last[0], th):
             return self._last[1], self._last[2]
-        z, J = self.model.impedance_jacobian(self.to_p(th), self.f)
-        self._last = (th.copy(), z, J)
-        return z, J
+        z, Jt = self.model.impedance_jacobian_t(self.to_p(th), self.omega)
+        self._last = (th.copy(), z, Jt)
+        return z, Jt
 
     def residual(self, th: np.ndarray) -> np.ndarray:
         d = (self._eval(th)[0] - self.z) * self.w
@@ -184,9 +188,9 @@ class _Problem:
 
     def jac(self, th: np.ndarray) -> np.ndarray:
         p = self.to_p(th)
-        J = self._eval(th)[1][:, self.free]
-        J = J * (np.where(self.flog, p[self.free], 1.0)[None, :] * self.w[:, None])
-        return np.vstack([J.real, J.imag])
+        Jt = self._eval(th)[1][self.free]
+        Jt = Jt * np.where(self.flog, p[self.free], 1.0)[:, None] * self.w[None, :]
+        return np.hstack([Jt.real, Jt.imag]).T
 
     def solve(self, th0: np.ndarray, max_nfev: int):
         return least_squares(self.residual, th0, jac=self.jac, bounds=(self.lo, self.hi), method="trf",
@@ -210,6 +214,7 @@ def fit_circuit(
     sort_arcs: bool = True,
     noise_chi2_per_dof: float | None = None,
     noise_dof: int | None = None,
+    stop_at_noise_floor: bool = True,
     give_up_factor: float | None = None,
     give_up_probe_nfev: int | None = None,
 ) -> FitResult:
@@ -219,10 +224,11 @@ def fit_circuit(
     modulus-weighted χ² per degree of freedom of the noise, e.g. from lin-KK) is given, as soon as a
     start reaches that floor within `noise_floor_factor` (`noise_dof`: the degrees of freedom of
     that estimate; a bound-resting element is then simply not
-    needed). With `give_up_factor` as well, a circuit whose first start stays above that many times
-    the floor is reported after one start: it cannot describe the data (used by the automatic
-    candidate selection, which falls back to full multistarts when no candidate reaches the floor);
-    with `give_up_probe_nfev`, those starts are judged after so many evaluations."""
+    needed; `stop_at_noise_floor=False` keeps the floor for giving up only). With `give_up_factor` as
+    well, a circuit whose first GIVE_UP_AFTER_STARTS starts stay above that many times the floor is
+    abandoned (`given_up`, not a success): it cannot describe the data (used by the automatic
+    candidate selection, which refits fully when no candidate reaches the floor); with
+    `give_up_probe_nfev`, those starts are judged after so many evaluations."""
     f = np.asarray(frequency_Hz, float)
     zc = np.asarray(z, complex)
     if f.shape != zc.shape or f.ndim != 1 or f.size == 0:
@@ -270,6 +276,7 @@ def fit_circuit(
     costs: list[float] = []
     nfev = 0
     tried = 0
+    gave_up = False
     n_total = max(n_starts, len(starts))
     while tried < n_total:
         if tried < len(starts):
@@ -281,6 +288,12 @@ def fit_circuit(
             # probe: a hopeless circuit shows it within a few evaluations; a promising one goes on
             res = prob.solve(th0, min(give_up_probe_nfev, max_nfev))
             if res.status == 0 and 2 * res.cost <= give_up_factor * floor:
+                nfev += res.nfev
+                res = prob.solve(res.x, max_nfev)
+        elif best is not None and give_up_factor and give_up_probe_nfev:
+            # a later start still far above the best after the probe is heading for a worse basin
+            res = prob.solve(th0, min(give_up_probe_nfev, max_nfev))
+            if res.status == 0 and res.cost <= give_up_factor * best.cost:
                 nfev += res.nfev
                 res = prob.solve(res.x, max_nfev)
         else:
@@ -295,15 +308,21 @@ def fit_circuit(
         # symptom of a wrong basin: keep searching. R → 0 (no series offset) is legitimate.
         am = best.active_mask
         suspicious = bool(np.any(((am == 1) | ((am == -1) & ~prob.flog)) & ~prob.user_bounded[prob.free]))
-        if floor is not None and 2 * best.cost <= noise_floor_factor(2 * f.size - n_free, noise_dof) * floor:
+        if (floor is not None and stop_at_noise_floor
+                and 2 * best.cost <= noise_floor_factor(2 * f.size - n_free, noise_dof) * floor):
             break
         if (floor is not None and give_up_factor and tried >= min(GIVE_UP_AFTER_STARTS, len(starts))
                 and 2 * best.cost > give_up_factor * floor):
+            gave_up = True
             break
         if agree >= 2 and not suspicious:
             break
     assert best is not None
     result = _result(prob, model, best, weighting, tried, nfev, costs)
+    if gave_up:
+        result.given_up, result.success = True, False
+        result.message = (f"given up after {tried} starts: χ² = {result.chi2:.3g} stays above {give_up_factor:g}× "
+                          f"the noise floor ({floor:.3g}), so this circuit cannot describe the data")
     if sort_arcs and not (set(fixed_d) | set(bounds_d)):
         _apply_permutation(result, canonical_arc_order(model.circuit, result.params))
     return result

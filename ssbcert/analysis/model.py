@@ -16,66 +16,87 @@ from ssbcert.analysis.circuit import Circuit, Element, Parallel, Series, parse_c
 
 _HALF_PI_J = 0.5j * np.pi
 
-# f(params, omega, jac_block) -> Z ; jac_block is a (n_freq, n_params_of_element) view to fill.
-_ElemFn = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+@dataclass(frozen=True)
+class Omega:
+    """Angular frequencies and their logarithm, computed once per spectrum (every CPE needs ln ω)."""
+
+    w: np.ndarray
+    log_w: np.ndarray
+
+    @classmethod
+    def of(cls, frequency_Hz: np.ndarray) -> "Omega":
+        w = 2 * np.pi * np.asarray(frequency_Hz, dtype=float)
+        return cls(w, np.log(w))
 
 
-def _r(p, w, J):
-    J[:, 0] = 1.0
-    return np.full(w.shape, p[0], dtype=complex)
+# f(params, omega, jac_rows) -> Z ; jac_rows is a (n_params_of_element, n_freq) view to fill: the
+# Jacobian is kept transposed so each parameter's derivative is one contiguous row.
+_ElemFn = Callable[[np.ndarray, Omega, np.ndarray], np.ndarray]
 
 
-def _c(p, w, J):
-    z = 1.0 / (1j * w * p[0])
-    J[:, 0] = -z / p[0]
+def _r(p, o, J):
+    J[0] = 1.0
+    return np.full(o.w.shape, p[0], dtype=complex)
+
+
+def _c(p, o, J):
+    z = 1.0 / (1j * o.w * p[0])
+    J[0] = -z / p[0]
     return z
 
 
-def _l(p, w, J):
-    J[:, 0] = 1j * w
-    return 1j * w * p[0]
+def _l(p, o, J):
+    J[0] = 1j * o.w
+    return 1j * o.w * p[0]
 
 
-def _w(p, w, J):
-    d = (1 - 1j) / np.sqrt(w)
-    J[:, 0] = d
+def _w(p, o, J):
+    d = (1 - 1j) / np.sqrt(o.w)
+    J[0] = d
     return p[0] * d
+
+
+def _phase(a: float) -> complex:
+    """j^a = e^(jπa/2)."""
+    return complex(np.cos(0.5 * np.pi * a), np.sin(0.5 * np.pi * a))
 
 
 def _jpow(x: np.ndarray, a: float) -> np.ndarray:
     """(j·x)^a for real x > 0, via x^a·e^(jπa/2): much cheaper than a complex power."""
-    return np.exp(a * np.log(x)) * complex(np.cos(0.5 * np.pi * a), np.sin(0.5 * np.pi * a))
+    return np.exp(a * np.log(x)) * _phase(a)
 
 
-def _cpe(p, w, J):
-    z = 1.0 / (p[0] * _jpow(w, p[1]))
-    J[:, 0] = -z / p[0]
-    J[:, 1] = -z * (np.log(w) + _HALF_PI_J)
+def _cpe(p, o, J):
+    # 1/(Q (jω)^n) = ω^-n e^(-jπn/2) / Q, from the precomputed ln ω
+    z = np.exp(-p[1] * o.log_w) * (_phase(-p[1]) / p[0])
+    J[0] = z * (-1.0 / p[0])
+    J[1] = -z * (o.log_w + _HALF_PI_J)
     return z
 
 
-def _la(p, w, J):
-    z = _jpow(w * p[0], p[1])
-    J[:, 0] = p[1] * z / p[0]
-    J[:, 1] = z * (np.log(w * p[0]) + _HALF_PI_J)
+def _la(p, o, J):
+    z = np.exp(p[1] * (o.log_w + np.log(p[0]))) * _phase(p[1])
+    J[0] = p[1] * z / p[0]
+    J[1] = z * (o.log_w + np.log(p[0]) + _HALF_PI_J)
     return z
 
 
-def _k(p, w, J):
-    d = 1.0 + 1j * w * p[1]
+def _k(p, o, J):
+    d = 1.0 + 1j * o.w * p[1]
     z = p[0] / d
-    J[:, 0] = 1.0 / d
-    J[:, 1] = -p[0] * 1j * w / d**2
+    J[0] = 1.0 / d
+    J[1] = -p[0] * 1j * o.w / d**2
     return z
 
 
-def _zarc(p, w, J):
-    u = _jpow(w * p[1], p[2])
+def _zarc(p, o, J):
+    u = _jpow(o.w * p[1], p[2])
     d = 1.0 + u
     z = p[0] / d
-    J[:, 0] = 1.0 / d
-    J[:, 1] = -p[0] * p[2] * u / (p[1] * d**2)
-    J[:, 2] = -p[0] * u * (np.log(w * p[1]) + _HALF_PI_J) / d**2
+    J[0] = 1.0 / d
+    J[1] = -p[0] * p[2] * u / (p[1] * d**2)
+    J[2] = -p[0] * u * (o.log_w + np.log(p[1]) + _HALF_PI_J) / d**2
     return z
 
 
@@ -101,14 +122,14 @@ def _gs_z(p, w):
 def _numeric(zf: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> _ElemFn:
     """Wrap a Z-only element with a central-difference derivative (rarely used, transcendental elements)."""
 
-    def fn(p, w, J):
-        z = zf(p, w)
+    def fn(p, o, J):
+        z = zf(p, o.w)
         for k in range(len(p)):
             h = 1e-6 * abs(p[k]) or 1e-12
             pp, pm = p.copy(), p.copy()
             pp[k] += h
             pm[k] -= h
-            J[:, k] = (zf(pp, w) - zf(pm, w)) / (2 * h)
+            J[k] = (zf(pp, o.w) - zf(pm, o.w)) / (2 * h)
         return z
 
     return fn
@@ -119,7 +140,7 @@ ELEMENT_FUNCTIONS: dict[str, _ElemFn] = {
     "Wo": _numeric(_wo_z), "Ws": _numeric(_ws_z), "G": _numeric(_g_z), "Gs": _numeric(_gs_z),
 }
 
-_NodeFn = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+_NodeFn = Callable[[np.ndarray, Omega, np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -137,28 +158,33 @@ class CompiledModel:
     def n_params(self) -> int:
         return len(self.circuit.param_names)
 
-    def impedance_jacobian(self, params: np.ndarray, frequency_Hz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Z (n_f,) complex and ∂Z/∂p (n_f, n_p) complex."""
+    def impedance_jacobian_t(self, params: np.ndarray, omega: Omega) -> tuple[np.ndarray, np.ndarray]:
+        """Z (n_f,) complex and the transposed Jacobian ∂Z/∂p (n_p, n_f) complex: the fit's inner
+        loop, with ω and ln ω computed once by the caller."""
         p = np.asarray(params, dtype=float)
-        w = 2 * np.pi * np.asarray(frequency_Hz, dtype=float)
-        J = np.zeros((w.size, p.size), dtype=complex)
+        J = np.zeros((p.size, omega.w.size), dtype=complex)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            z = self._fn(p, w, J)
+            z = self._fn(p, omega, J)
         return z, J
 
+    def impedance_jacobian(self, params: np.ndarray, frequency_Hz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Z (n_f,) complex and ∂Z/∂p (n_f, n_p) complex."""
+        z, J = self.impedance_jacobian_t(params, Omega.of(frequency_Hz))
+        return z, J.T
+
     def impedance(self, params: np.ndarray, frequency_Hz: np.ndarray) -> np.ndarray:
-        return self.impedance_jacobian(params, frequency_Hz)[0]
+        return self.impedance_jacobian_t(params, Omega.of(frequency_Hz))[0]
 
 
 def _compile_node(node, start: int) -> tuple[_NodeFn, int]:
-    """Return (fn, end) where fn fills J[:, start:end] and returns Z of this subtree."""
+    """Return (fn, end) where fn fills J[start:end] and returns Z of this subtree."""
     if isinstance(node, Element):
         n = len(node.type.params)
         efn = ELEMENT_FUNCTIONS[node.kind]
         a, b = start, start + n
 
-        def elem(p, w, J, efn=efn, a=a, b=b):
-            return efn(p[a:b], w, J[:, a:b])
+        def elem(p, o, J, efn=efn, a=a, b=b):
+            return efn(p[a:b], o, J[a:b])
 
         return elem, b
     parts: list[tuple[_NodeFn, int, int]] = []
@@ -168,22 +194,24 @@ def _compile_node(node, start: int) -> tuple[_NodeFn, int]:
         parts.append((fn, pos, end))
         pos = end
     if isinstance(node, Series):
-        def series(p, w, J, parts=parts):
-            z = parts[0][0](p, w, J)
+        def series(p, o, J, parts=parts):
+            z = parts[0][0](p, o, J)
             for fn, _, _ in parts[1:]:
-                z = z + fn(p, w, J)
+                z = z + fn(p, o, J)
             return z
 
         return series, pos
     assert isinstance(node, Parallel)
 
-    def parallel(p, w, J, parts=parts):
-        zs = [fn(p, w, J) for fn, _, _ in parts]
-        y = sum(1.0 / z for z in zs)
+    def parallel(p, o, J, parts=parts):
+        ys = [1.0 / fn(p, o, J) for fn, _, _ in parts]
+        y = ys[0]
+        for yi in ys[1:]:
+            y = y + yi
         z = 1.0 / y
-        for (_, a, b), zi in zip(parts, zs):
+        for (_, a, b), yi in zip(parts, ys):
             if b > a:
-                J[:, a:b] *= ((z / zi) ** 2)[:, None]
+                J[a:b] *= (z * yi) ** 2  # ∂Z/∂Z_i = (Z/Z_i)²
         return z
 
     return parallel, pos

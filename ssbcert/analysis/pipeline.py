@@ -26,7 +26,7 @@ from ssbcert.analysis.identifiability import IdentifiabilityRules
 from ssbcert.analysis.sanity import checked_spectrum, inductive_tail
 from ssbcert.analysis.selection import Candidate, SelectionRules, aic, choose, drt_arc_count, make_candidate
 from ssbcert.analysis.geometry import Geometry, ThroughPlane
-from ssbcert.analysis.kk import DEFAULT_LIMIT_PERCENT, KKResult, lin_kk
+from ssbcert.analysis.kk import DEFAULT_LIMIT_PERCENT, KKResult, kk_noise_chi2_per_dof, kk_noise_dof, lin_kk
 from ssbcert.analysis.nesting import nested_starts
 from ssbcert.errors import InputError
 from ssbcert.records import ImpedanceSpectrum
@@ -40,6 +40,10 @@ CANDIDATE_CIRCUITS = (
     "R0-p(R1,CPE1)-p(R2,CPE2)-p(R3,CPE3)",
 )
 AIC_MARGIN = 10.0
+# a candidate whose best two probes (GIVE_UP_PROBE_NFEV evaluations each, unless already converged)
+# stay above this many times the KK noise floor is abandoned (see _fit_candidates)
+GIVE_UP_FACTOR = 10.0
+GIVE_UP_PROBE_NFEV = 20
 
 
 @dataclass
@@ -74,10 +78,24 @@ def _aic(fit: FitResult) -> float:
 
 
 def _fit_candidates(f: np.ndarray, z: np.ndarray, circuits: Sequence[str], k_cell: float,
-                    extra_starts: Sequence[np.ndarray], fit_options: dict[str, Any]) -> list[Candidate]:
+                    extra_starts: Sequence[np.ndarray], fit_options: dict[str, Any],
+                    noise: tuple[float | None, int | None] = (None, None)) -> list[Candidate]:
     """Every candidate is fitted (the choice and the ambiguity check need them all); each larger
-    circuit starts from the smaller fit it nests (#10)."""
-    out = []
+    circuit starts from the smaller fit it nests (#10). With the KK noise floor `noise`
+    (χ²/dof, dof), a candidate whose best two probes stay above GIVE_UP_FACTOR × the floor is
+    abandoned: its AIC then lies so far above a candidate at the floor (ΔAIC ≥ 2N·ln 10) that it
+    can neither be chosen nor make a σ ambiguous. When no candidate reaches that band, nothing could
+    be judged hopeless against it, and the abandoned ones are fitted in full."""
+    give_up = ({"noise_chi2_per_dof": noise[0], "noise_dof": noise[1], "stop_at_noise_floor": False,
+                "give_up_factor": GIVE_UP_FACTOR, "give_up_probe_nfev": GIVE_UP_PROBE_NFEV}
+               if noise[0] and fit_options.get("weighting", "modulus") == "modulus" else {})
+
+    def fit(c: str, starts: list[np.ndarray], hopeless_ok: bool) -> FitResult:
+        return fit_circuit(f, z, c, cell_constant_per_m=k_cell, extra_starts=starts,
+                           **fit_options, **(give_up if hopeless_ok else {}))
+
+    out: list[Candidate] = []
+    starts_of: list[list[np.ndarray]] = []
     previous: FitResult | None = None
     for c in circuits:
         n_par = len(parse_circuit(c).param_names)
@@ -86,10 +104,16 @@ def _fit_candidates(f: np.ndarray, z: np.ndarray, circuits: Sequence[str], k_cel
         starts = [s for s in extra_starts if len(s) == n_par]
         if previous is not None:
             starts += nested_starts(previous, c, f, z, k_cell)
-        r = fit_circuit(f, z, c, cell_constant_per_m=k_cell, extra_starts=starts, **fit_options)
+        r = fit(c, starts, True)
         out.append(make_candidate(r))
-        if r.success:
+        starts_of.append(starts)
+        if r.success or (r.given_up and np.all(np.isfinite(r.params))):
             previous = r
+    if give_up and any(c.fit.given_up for c in out):
+        reached = any(c.fit.success and c.fit.chi2 <= GIVE_UP_FACTOR * noise[0] * c.fit.dof  # type: ignore[operator]
+                      for c in out)
+        if not reached:
+            out = [make_candidate(fit(c.circuit, s, False)) if c.fit.given_up else c for c, s in zip(out, starts_of)]
     return out
 
 
@@ -123,12 +147,13 @@ def _reseed_from_degenerate(f: np.ndarray, z: np.ndarray, cands: list[Candidate]
 def _select_fit(f: np.ndarray, z: np.ndarray, circuit: str | None, k_cell: float,
                 extra_starts: Sequence[np.ndarray], fit_options: dict[str, Any],
                 selection: SelectionRules = SelectionRules(), inductive: bool = False,
+                noise: tuple[float | None, int | None] = (None, None),
                 ) -> tuple[FitResult, str, list[Candidate]]:
     if circuit is not None:
         r = fit_circuit(f, z, circuit, cell_constant_per_m=k_cell, extra_starts=extra_starts, **fit_options)
         return r, "given", [make_candidate(r)]
     circuits = [("L0-" + c if inductive else c) for c in CANDIDATE_CIRCUITS]
-    cands = _fit_candidates(f, z, circuits, k_cell, extra_starts, fit_options)
+    cands = _fit_candidates(f, z, circuits, k_cell, extra_starts, fit_options, noise)
     cands = _reseed_from_degenerate(f, z, cands, k_cell, fit_options)
     if not any(c.fit.success for c in cands):
         raise InputError("no candidate circuit could be fitted", field="circuit", expected="a fittable spectrum")
@@ -207,9 +232,11 @@ def analyse_spectrum(
     kk = lin_kk(f, z, limit_percent=kk_limit_percent)
     k_cell = geometry.cell_constant_per_m
     # No noise-floor early stop here (#10's fit option): on the trust suite it let a thin-film GB arc
-    # stop in a wrong basin (σ_gb −13.5 %, outside 3u). Every candidate runs its full multistart.
+    # stop in a wrong basin (σ_gb −13.5 %, outside 3u). A candidate that reaches the floor runs its
+    # full multistart; only candidates far above it are abandoned early.
     inductive = circuit is None and inductive_tail(f, z)
-    fit, how, cands = _select_fit(f, z, circuit, k_cell, extra_starts, fit_options, selection, inductive)
+    noise = (kk_noise_chi2_per_dof(kk), kk_noise_dof(kk))
+    fit, how, cands = _select_fit(f, z, circuit, k_cell, extra_starts, fit_options, selection, inductive, noise)
     area = geometry.area_m2 if isinstance(geometry, ThroughPlane) else None
 
     def arcs_and_sigma(r: FitResult) -> tuple[ArcAssignment, Conductivity]:

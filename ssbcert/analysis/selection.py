@@ -53,7 +53,8 @@ class Candidate:
 
     def as_dict(self) -> dict[str, object]:
         return {"circuit": self.circuit, "aic": self.aic, "n_arcs": self.n_arcs, "degenerate": list(self.degenerate),
-                "runs_z": self.runs_z, "chi2": self.fit.chi2, "success": self.fit.success}
+                "runs_z": self.runs_z, "chi2": self.fit.chi2, "success": self.fit.success,
+                "given_up": self.fit.given_up}
 
 
 def aic(fit: FitResult) -> float:
