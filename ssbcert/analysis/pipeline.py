@@ -85,10 +85,11 @@ def _fit_candidates(f: np.ndarray, z: np.ndarray, circuits: Sequence[str], k_cel
     (χ²/dof, dof), a candidate whose best two probes stay above GIVE_UP_FACTOR × the floor is
     abandoned: its AIC then lies so far above a candidate at the floor (ΔAIC ≥ 2N·ln 10) that it
     can neither be chosen nor make a σ ambiguous. When no candidate reaches that band, nothing could
-    be judged hopeless against it, and the abandoned ones are fitted in full."""
+    be judged hopeless against it, and the abandoned ones are fitted in full, largest first, until
+    one does."""
     give_up = ({"noise_chi2_per_dof": noise[0], "noise_dof": noise[1], "stop_at_noise_floor": False,
                 "give_up_factor": GIVE_UP_FACTOR, "give_up_probe_nfev": GIVE_UP_PROBE_NFEV}
-               if noise[0] and fit_options.get("weighting", "modulus") == "modulus" else {})
+               if GIVE_UP_FACTOR and noise[0] and fit_options.get("weighting", "modulus") == "modulus" else {})
 
     def fit(c: str, starts: list[np.ndarray], hopeless_ok: bool) -> FitResult:
         return fit_circuit(f, z, c, cell_constant_per_m=k_cell, extra_starts=starts,
@@ -109,11 +110,17 @@ def _fit_candidates(f: np.ndarray, z: np.ndarray, circuits: Sequence[str], k_cel
         starts_of.append(starts)
         if r.success or (r.given_up and np.all(np.isfinite(r.params))):
             previous = r
-    if give_up and any(c.fit.given_up for c in out):
-        reached = any(c.fit.success and c.fit.chi2 <= GIVE_UP_FACTOR * noise[0] * c.fit.dof  # type: ignore[operator]
-                      for c in out)
-        if not reached:
-            out = [make_candidate(fit(c.circuit, s, False)) if c.fit.given_up else c for c, s in zip(out, starts_of)]
+    if give_up:
+        # nothing reached the band: refit the abandoned ones in full, the largest (most flexible)
+        # first, until one reaches it; the rest are then hopeless against that one, as above
+        def reached() -> bool:
+            return any(c.fit.success and c.fit.chi2 <= GIVE_UP_FACTOR * noise[0] * c.fit.dof for c in out)  # type: ignore[operator]
+
+        for i in reversed(range(len(out))):
+            if reached():
+                break
+            if out[i].fit.given_up:
+                out[i] = make_candidate(fit(out[i].circuit, starts_of[i], False))
     return out
 
 

@@ -22,6 +22,25 @@ _CAP = {"butt": 0, "round": 1, "projecting": 2}
 _JOIN = {"miter": 0, "round": 1, "bevel": 2}
 
 
+def _append(p: Any, segments: Any, dx: float, dy: float) -> None:
+    """Add matplotlib path segments (display units), shifted by (dx, dy), to a reportlab path."""
+    lx, ly = 0.0, 0.0
+    for verts, code in segments:
+        if code == MplPath.MOVETO:
+            p.moveTo(verts[0] + dx, verts[1] + dy)
+        elif code == MplPath.LINETO:
+            p.lineTo(verts[0] + dx, verts[1] + dy)
+        elif code == MplPath.CURVE3:  # quadratic → cubic Bézier
+            qx, qy, x, y = verts[0] + dx, verts[1] + dy, verts[2] + dx, verts[3] + dy
+            p.curveTo(lx + 2 / 3 * (qx - lx), ly + 2 / 3 * (qy - ly), x + 2 / 3 * (qx - x), y + 2 / 3 * (qy - y), x, y)
+        elif code == MplPath.CURVE4:
+            p.curveTo(verts[0] + dx, verts[1] + dy, verts[2] + dx, verts[3] + dy, verts[4] + dx, verts[5] + dy)
+        elif code == MplPath.CLOSEPOLY:
+            p.close()
+            continue
+        lx, ly = float(verts[-2]) + dx, float(verts[-1]) + dy
+
+
 class ReportlabRenderer(RendererBase):
     """Display units are PDF points (the figure is drawn at 72 dpi), y upward like PDF."""
 
@@ -41,22 +60,7 @@ class ReportlabRenderer(RendererBase):
 
     def _path(self, path: MplPath, transform: Affine2DBase) -> Any:
         p = self.canvas.beginPath()
-        last = (0.0, 0.0)
-        for verts, code in path.iter_segments(transform, simplify=False, curves=True):
-            if code == MplPath.MOVETO:
-                p.moveTo(*verts)
-            elif code == MplPath.LINETO:
-                p.lineTo(*verts)
-            elif code == MplPath.CURVE3:  # quadratic → cubic Bézier
-                (qx, qy), (x, y) = verts[:2], verts[2:]
-                p.curveTo(last[0] + 2 / 3 * (qx - last[0]), last[1] + 2 / 3 * (qy - last[1]),
-                          x + 2 / 3 * (qx - x), y + 2 / 3 * (qy - y), x, y)
-            elif code == MplPath.CURVE4:
-                p.curveTo(*verts)
-            elif code == MplPath.CLOSEPOLY:
-                p.close()
-                continue
-            last = (float(verts[-2]), float(verts[-1]))
+        _append(p, path.iter_segments(transform, simplify=False, curves=True), 0.0, 0.0)
         return p
 
     def _clip(self, gc: GraphicsContextBase) -> None:
@@ -71,7 +75,7 @@ class ReportlabRenderer(RendererBase):
         if tpath is not None:
             c.clipPath(self._path(tpath, affine), stroke=0, fill=0)
 
-    def draw_path(self, gc: GraphicsContextBase, path: MplPath, transform: Affine2DBase, rgbFace: Any = None) -> None:
+    def _draw(self, gc: GraphicsContextBase, p: Any, rgbFace: Any) -> None:  # noqa: N803 (matplotlib API)
         c = self.canvas
         c.saveState()
         self._clip(gc)
@@ -89,8 +93,22 @@ class ReportlabRenderer(RendererBase):
         if fill:
             fa = rgbFace[3] if len(rgbFace) > 3 else 1.0
             c.setFillColorRGB(rgbFace[0], rgbFace[1], rgbFace[2], gc.get_alpha() if gc.get_forced_alpha() else fa)
-        c.drawPath(self._path(path, transform), stroke=int(lw > 0), fill=int(fill))
+        c.drawPath(p, stroke=int(lw > 0), fill=int(fill))
         c.restoreState()
+
+    def draw_path(self, gc: GraphicsContextBase, path: MplPath, transform: Affine2DBase, rgbFace: Any = None) -> None:  # noqa: N803
+        self._draw(gc, self._path(path, transform), rgbFace)
+
+    def draw_markers(self, gc: GraphicsContextBase, marker_path: MplPath, marker_trans: Affine2DBase,
+                     path: MplPath, trans: Affine2DBase, rgbFace: Any = None) -> None:  # noqa: N803
+        """Every marker of a line in one PDF path (the default draws each as its own path, with its
+        own graphics state: ~2,000 of them on a certificate)."""
+        marker = list(marker_path.iter_segments(marker_trans, simplify=False, curves=True))
+        p = self.canvas.beginPath()
+        for verts, code in path.iter_segments(trans, simplify=False):
+            if code != MplPath.CLOSEPOLY and len(verts):
+                _append(p, marker, float(verts[-2]), float(verts[-1]))
+        self._draw(gc, p, rgbFace)
 
     def draw_text(self, gc: GraphicsContextBase, x: float, y: float, s: str, prop: Any, angle: float,
                   ismath: bool | str = False, mtext: Any = None) -> None:

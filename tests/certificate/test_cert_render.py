@@ -138,3 +138,29 @@ def test_written_files(tmp_path: Path, rendered: tuple[Certificate, list[Rendere
     cert, figs, _, _ = rendered
     assert write_pdf(cert, tmp_path / "c.pdf", figures=figs[:1]).stat().st_size > 10_000
     assert write_html(cert, tmp_path / "c.html", figures=[]).read_text().rstrip().endswith("</html>")
+
+
+def test_pdf_draws_every_marker_of_a_line_in_one_path() -> None:
+    """40 markers become 40 closed subpaths of a single PDF path (one graphics state), not 40
+    separately styled paths: the figure stays vector and the PDF stays quick to write."""
+    from matplotlib.figure import Figure
+    from reportlab.pdfgen.canvas import Canvas
+
+    from ssbcert.certificate.rl_figure import ReportlabRenderer
+
+    fig = Figure(figsize=(3, 2), dpi=72)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    ax.plot(np.arange(40), np.arange(40) % 7, "o", markersize=4)
+    ax.set_xlim(-1, 40)
+    ax.set_ylim(-1, 7)
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=(216, 144), pageCompression=0)
+    fig.draw(ReportlabRenderer(c, 216, 144, "Helvetica", "Helvetica-Bold"))
+    c.showPage()
+    c.save()
+    page = buf.getvalue().decode("latin-1")
+    body = page[page.index("stream"):page.index("endstream")]
+    marker_paths = [ln for ln in body.splitlines() if ln.count(" m ") == 40]
+    assert len(marker_paths) == 1  # one path, one moveto per marker
+    assert body.count("\nq\n") < 5  # under one saved graphics state, not one per marker
