@@ -14,6 +14,8 @@ Parameter names follow impedance.py exactly: a one-parameter element is named by
 """
 from __future__ import annotations
 
+import functools
+
 import re
 from dataclasses import dataclass
 from typing import Union
@@ -181,4 +183,11 @@ def parse_circuit(text: str, field: str = "circuit") -> Circuit:
     """Parse an impedance.py circuit string into a `Circuit`; raises InputError naming the position."""
     if not isinstance(text, str):
         raise InputError("circuit must be a string", field=field, expected="str", found=type(text).__name__)
+    return _parse(text, field)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(text: str, field: str) -> Circuit:
+    """A Circuit is immutable, and the automatic analysis parses the same few strings hundreds of
+    times per spectrum (errors are raised, hence never cached)."""
     return _Parser(text, field).parse()

@@ -114,7 +114,9 @@ def _remember(cache: OrderedDict, key: tuple, make):  # type: ignore[no-untyped-
     return value
 
 
-def _drt(f: np.ndarray, z: np.ndarray, series_capacitance: bool):  # type: ignore[no-untyped-def]
+def drt_of(f: np.ndarray, z: np.ndarray, series_capacitance: bool):  # type: ignore[no-untyped-def]
+    """compute_drt, remembered for the last few spectra (the seeds and the model choice share it)."""
+    f, z = np.ascontiguousarray(f, float), np.ascontiguousarray(z, complex)
     key = (f.tobytes(), z.tobytes(), series_capacitance)
     return _remember(_drt_cache, key, lambda: compute_drt(f, z, series_capacitance=series_capacitance))
 
@@ -150,7 +152,7 @@ def _initial_guesses(
     for subtract_tail in ([False, True] if has_electrode else [False]):
         q_el, a_el = _tail_cpe(f, zc)
         z_arc = zc - 1.0 / (q_el * (1j * w) ** a_el) if subtract_tail else zc
-        drt = _drt(f, np.ascontiguousarray(z_arc), has_electrode)
+        drt = drt_of(f, z_arc, has_electrode)
         peaks = [(p.r_ohm, p.tau_s) for p in drt.peaks if tau_lo <= p.tau_s <= tau_hi]
         if not subtract_tail and has_electrode:
             z_arcs0 = max(drt.r_inf_ohm, 0.0) + sum(r / (1 + 1j * w[i0] * t) for r, t in peaks)

@@ -52,13 +52,17 @@ def single_blas_thread() -> None:
     threadpool_limits(1, user_api="blas")
 
 
+def new_process_pool(workers: int) -> ProcessPoolExecutor:
+    """A fresh pool of `workers` single-BLAS-thread processes (forked where the OS can)."""
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method), initializer=single_blas_thread)
+
+
 def process_pool(workers: int) -> Executor:
-    """A pool of `workers` single-BLAS-thread processes, kept for the life of the process (archives
-    and batches reuse it instead of paying the start-up again)."""
+    """A pool of `workers` processes kept for the life of the process (batches and series reuse it
+    instead of paying the start-up again)."""
     if workers not in _pools:
-        method = "fork" if "fork" in get_all_start_methods() else "spawn"
-        _pools[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method),
-                                              initializer=single_blas_thread)
+        _pools[workers] = new_process_pool(workers)
     return _pools[workers]
 
 

@@ -25,8 +25,8 @@ from typing import Sequence
 import numpy as np
 
 from ssbcert.analysis.circuit import parse_circuit
-from ssbcert.analysis.drt import compute_drt
 from ssbcert.analysis.fit import FitResult
+from ssbcert.analysis.guess import drt_of
 from ssbcert.analysis.topology import circuit_roles
 
 
@@ -108,7 +108,7 @@ def drt_arc_count(frequency_Hz: np.ndarray, z: np.ndarray, min_fraction: float =
     """DRT peaks whose τ lies inside the measured window (the electrode spike is absorbed by the
     DRT's series capacitance), counting only peaks of at least `min_fraction` of the total R."""
     f = np.asarray(frequency_Hz, float)
-    drt = compute_drt(f, z, series_capacitance=True)
+    drt = drt_of(f, np.asarray(z, complex), series_capacitance=True)  # the seeds' DRT, computed once
     w = 2 * np.pi * f
     inside = [p for p in drt.peaks if 1 / w.max() <= p.tau_s <= 1 / w.min()]
     total = sum(p.r_ohm for p in drt.peaks) or 1.0

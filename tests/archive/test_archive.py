@@ -92,3 +92,16 @@ def test_sessions_from_the_registry_and_bad_folders(tmp_path: Path) -> None:
     (broken / "session.json").write_text("{}")
     r = reanalyse_archive([broken], ReanalysisStore(url), engine="serial")
     assert r.errors == 1 and "manifest" in r.results[0]["error"]  # refused: nothing vouches for it
+
+
+def test_local_cluster_workers_run_without_their_monitoring_threads() -> None:
+    """The 20 ms event-loop tick, the stack profiler and the GIL probe took 25-50 % of a task's
+    CPU time; the local cluster's worker processes must start with them slowed or off."""
+    import dask
+    from dask.distributed import Client
+
+    from ssbcert.archive.run import QUIET_WORKERS, local_cluster
+
+    with local_cluster(1) as cluster, Client(cluster) as client:
+        seen = client.run(lambda: {k: dask.config.get(k) for k in QUIET_WORKERS})
+    assert list(seen.values()) == [QUIET_WORKERS]
