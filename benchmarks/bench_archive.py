@@ -1,7 +1,7 @@
 """Archive re-analysis benchmark (issue #10): serial vs a 2-process pool vs a 2-worker LocalCluster.
 
     python benchmarks/bench_archive.py            # 2,000 spectra (100 sessions × 20)
-    python benchmarks/bench_archive.py --quick    # 400 spectra (20 sessions × 20), a few minutes
+    python benchmarks/bench_archive.py --quick    # 200 spectra (10 sessions × 20), about 2 minutes
 
 Synthetic sessions (ssbcert.archive.synthetic: heating/cooling series of the demo LLZO film) are
 written once; each engine re-analyses all of them into its own fresh store. Prints spectra/s, the
@@ -67,10 +67,10 @@ class PeakRSS:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="400 spectra instead of 2,000")
+    ap.add_argument("--quick", action="store_true", help="200 spectra instead of 2,000 (about 2 min)")
     ap.add_argument("--sessions", type=int, default=None, help="number of sessions (20 spectra each)")
     a = ap.parse_args(argv)
-    n_sessions = a.sessions or (20 if a.quick else 100)
+    n_sessions = a.sessions or (10 if a.quick else 100)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         write_synthetic_archive(root / "archive", n_sessions, 20, seed=0)

@@ -41,9 +41,11 @@ CANDIDATE_CIRCUITS = (
 )
 AIC_MARGIN = 10.0
 # a candidate whose best two probes (GIVE_UP_PROBE_NFEV evaluations each, unless already converged)
-# stay above this many times the KK noise floor is abandoned (see _fit_candidates)
+# stay above GIVE_UP_FACTOR × the KK noise floor is abandoned, once another candidate is within
+# REACHED_FACTOR of it (see _fit_candidates)
 GIVE_UP_FACTOR = 10.0
-GIVE_UP_PROBE_NFEV = 20
+REACHED_FACTOR = 2.0
+GIVE_UP_PROBE_NFEV = 12
 
 
 @dataclass
@@ -83,10 +85,10 @@ def _fit_candidates(f: np.ndarray, z: np.ndarray, circuits: Sequence[str], k_cel
     """Every candidate is fitted (the choice and the ambiguity check need them all); each larger
     circuit starts from the smaller fit it nests (#10). With the KK noise floor `noise`
     (χ²/dof, dof), a candidate whose best two probes stay above GIVE_UP_FACTOR × the floor is
-    abandoned: its AIC then lies so far above a candidate at the floor (ΔAIC ≥ 2N·ln 10) that it
-    can neither be chosen nor make a σ ambiguous. When no candidate reaches that band, nothing could
-    be judged hopeless against it, and the abandoned ones are fitted in full, largest first, until
-    one does."""
+    abandoned once another candidate is within REACHED_FACTOR of the floor: its AIC then lies so far
+    above that one (ΔAIC ≥ 2N·ln 5) that it can neither be chosen nor make a σ ambiguous. While no
+    candidate is that close, nothing can be judged hopeless against it, and the abandoned ones are
+    fitted in full, largest first, until one is."""
     give_up = ({"noise_chi2_per_dof": noise[0], "noise_dof": noise[1], "stop_at_noise_floor": False,
                 "give_up_factor": GIVE_UP_FACTOR, "give_up_probe_nfev": GIVE_UP_PROBE_NFEV}
                if GIVE_UP_FACTOR and noise[0] and fit_options.get("weighting", "modulus") == "modulus" else {})
@@ -111,10 +113,8 @@ def _fit_candidates(f: np.ndarray, z: np.ndarray, circuits: Sequence[str], k_cel
         if r.success or (r.given_up and np.all(np.isfinite(r.params))):
             previous = r
     if give_up:
-        # nothing reached the band: refit the abandoned ones in full, the largest (most flexible)
-        # first, until one reaches it; the rest are then hopeless against that one, as above
         def reached() -> bool:
-            return any(c.fit.success and c.fit.chi2 <= GIVE_UP_FACTOR * noise[0] * c.fit.dof for c in out)  # type: ignore[operator]
+            return any(c.fit.success and c.fit.chi2 <= REACHED_FACTOR * noise[0] * c.fit.dof for c in out)  # type: ignore[operator]
 
         for i in reversed(range(len(out))):
             if reached():
