@@ -254,3 +254,14 @@ def test_nothing_is_abandoned_when_no_candidate_reaches_the_noise_floor() -> Non
     assert a.kk.passed
     assert not any(c["given_up"] for c in a.candidates)
     assert all(c["success"] for c in a.candidates)
+
+
+def test_a_noise_free_spectrum_is_not_called_structured() -> None:
+    """Fitted by its own circuit, a noise-free spectrum leaves rounding-level residuals whose signs
+    follow the solver, not the data: the runs test must not withhold σ for them."""
+    s, _ = _spectrum(noise=0.0)
+    a = analyse_spectrum(s, GEO)
+    assert not any(f.startswith("rule_residual_structure") for f in a.flags), a.flags
+    c = a.conductivity
+    assert c.is_valid("sigma_bulk_S_per_m"), c.invalid
+    assert c.sigma_bulk_S_per_m.value == pytest.approx(_sigma(R_B), rel=1e-4)
