@@ -30,12 +30,14 @@ DEFAULT_EXPONENT_BOUNDS = (0.3, 1.0)
 # a degenerate mode (R→∞ turns R‖CPE into a bare CPE), not a result
 RESISTANCE_BOUNDS = (1e-9, 1e3)
 # a start whose χ² is within this factor of the noise floor (χ² per degree of freedom of a
-# model-free KK-compliant fit × the fit's dof) is as good as the data allow, so the multistart
-# stops there (a correct model at its optimum stays below it in 99 % of the ground-truth spectra)
+# model-free KK-compliant fit × the fit's dof) is as good as the data allow, so the multistart may
+# stop there (`stop_at_noise_floor`; a correct model at its optimum stays below it in 99 % of the
+# ground-truth spectra, but on the trust suite one start reached it in a wrong basin, so the
+# automatic analysis does not use it).
+NOISE_FLOOR_FACTOR = 1.10
 # A circuit whose best of its first GIVE_UP_AFTER_STARTS starts stays far above the floor is given
 # up (`give_up_factor`); one good start can still fall into a wrong basin, two rarely both do.
 GIVE_UP_AFTER_STARTS = 2
-NOISE_FLOOR_FACTOR = 1.10
 
 
 @dataclass
