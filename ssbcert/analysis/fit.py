@@ -286,20 +286,22 @@ def fit_circuit(
         else:
             jitter = np.where(prob.flog, rng.normal(0, 0.7, prob.flog.size), rng.normal(0, 0.05, prob.flog.size))
             th0 = np.clip(best.x + jitter, prob.lo + 1e-9, prob.hi - 1e-9)
-        if tried < GIVE_UP_AFTER_STARTS and floor is not None and give_up_factor and give_up_probe_nfev:
-            # probe: a hopeless circuit shows it within a few evaluations; a promising one goes on
-            res = prob.solve(th0, min(give_up_probe_nfev, max_nfev))
-            if res.status == 0 and 2 * res.cost <= give_up_factor * floor:
-                nfev += res.nfev
-                res = prob.solve(res.x, max_nfev)
-        elif best is not None and give_up_factor and give_up_probe_nfev:
-            # a later start still far above the best after the probe is heading for a worse basin
-            res = prob.solve(th0, min(give_up_probe_nfev, max_nfev))
-            if res.status == 0 and res.cost <= give_up_factor * best.cost:
-                nfev += res.nfev
-                res = prob.solve(res.x, max_nfev)
-        else:
+        # probe: the first starts against the noise floor (a hopeless circuit shows it within a few
+        # evaluations), later ones against the best so far (a start still far above it is heading
+        # for a worse basin); a promising probe goes on to a full solve
+        go_on = None
+        if give_up_factor and give_up_probe_nfev:
+            if tried < GIVE_UP_AFTER_STARTS and floor is not None:
+                go_on = give_up_factor * floor
+            elif best is not None:
+                go_on = give_up_factor * 2 * best.cost
+        if go_on is None:
             res = prob.solve(th0, max_nfev)
+        else:
+            res = prob.solve(th0, min(give_up_probe_nfev, max_nfev))  # type: ignore[type-var]
+            if res.status == 0 and 2 * res.cost <= go_on:
+                nfev += res.nfev
+                res = prob.solve(res.x, max_nfev)
         tried += 1
         nfev += res.nfev
         costs.append(float(2 * res.cost))
