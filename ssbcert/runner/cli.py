@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ssbcert.errors import InputError
+from ssbcert.errors import InputError, InstrumentError
 
 __all__ = ["register", "protocol_json_schema"]
 
@@ -92,7 +92,7 @@ def register(app: typer.Typer) -> None:
             r = run(protocol, bench, out, sample, operator, _params(param), progress=not quiet)
         except InputError as exc:
             _fail(exc)
-        except Exception as exc:
+        except (InstrumentError, OSError) as exc:  # anything else is a bug: cli/failure.py logs its traceback
             _fail(exc, 1)
         finally:
             if live is not None:

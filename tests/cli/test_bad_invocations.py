@@ -129,3 +129,20 @@ def test_an_internal_error_gives_a_line_and_a_log_file(tmp_path: Path, monkeypat
     assert log is not None and log.parent == log_dir() == tmp_path / "logs"
     text = log.read_text(encoding="utf-8")
     assert "Traceback" in text and "RuntimeError: boom" in text and text.startswith("ssbcert demo")
+
+
+def test_a_bug_during_run_is_an_internal_error_with_its_traceback_logged(
+        place: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    """`run` turns instrument and OS failures into one line; a bug of ours must not pass for one:
+    it reaches the top-level handler, which says so and keeps the traceback."""
+    import ssbcert.runner.api as api
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(api, "run", broken)
+    code, out, err = in_process(["run", "rt-eis", "--out", "s9", "--quiet"], place, monkeypatch, capfd)
+    assert code == 1
+    assert "internal error: KeyError" in err and "Traceback" not in err
+    logs = list((place / "home" / "logs").glob("*"))
+    assert logs and "KeyError" in logs[0].read_text(encoding="utf-8")
