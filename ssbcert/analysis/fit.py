@@ -38,6 +38,8 @@ NOISE_FLOOR_FACTOR = 1.10
 # A circuit whose best of its first GIVE_UP_AFTER_STARTS starts stays far above the floor is given
 # up (`give_up_factor`); one good start can still fall into a wrong basin, two rarely both do.
 GIVE_UP_AFTER_STARTS = 2
+# a bound-resting solution within this relative χ² of the nested smaller fit is that fit (`nested_chi2`)
+NESTED_CHI2_RTOL = 1e-3
 
 
 @dataclass
@@ -194,9 +196,21 @@ class _Problem:
         Jt = Jt * np.where(self.flog, p[self.free], 1.0)[:, None] * self.w[None, :]
         return np.hstack([Jt.real, Jt.imag]).T
 
-    def solve(self, th0: np.ndarray, max_nfev: int):
+    def solve(self, th0: np.ndarray, max_nfev: int, probe: tuple[int, float] | None = None):
+        """trf from θ0; with `probe` = (n, χ²_max) the solve is abandoned (status -2) once it has
+        spent n evaluations and its χ² is still above χ²_max (one continuous solve otherwise, so a
+        promising start loses nothing to the probe)."""
+        callback = None
+        if probe is not None:
+            n_probe, chi2_max = probe
+
+            def callback(intermediate_result) -> None:  # the name tells scipy which signature
+                if intermediate_result.nfev >= n_probe and 2 * intermediate_result.cost > chi2_max:
+                    raise StopIteration
+
         return least_squares(self.residual, th0, jac=self.jac, bounds=(self.lo, self.hi), method="trf",
-                             x_scale="jac", xtol=1e-9, ftol=1e-10, gtol=1e-10, max_nfev=max_nfev)
+                             x_scale="jac", xtol=1e-9, ftol=1e-10, gtol=1e-10, max_nfev=max_nfev,
+                             callback=callback)
 
 
 def fit_circuit(
@@ -219,6 +233,7 @@ def fit_circuit(
     stop_at_noise_floor: bool = True,
     give_up_factor: float | None = None,
     give_up_probe_nfev: int | None = None,
+    nested_chi2: float | None = None,
 ) -> FitResult:
     """Fit `circuit` to Z(f). Starts: user guess / extra starts (seed vectors, e.g. a neighbour's
     fit or a nested smaller circuit), automatic data seeds, then random log-perturbations of the
@@ -230,7 +245,11 @@ def fit_circuit(
     well, a circuit whose first GIVE_UP_AFTER_STARTS starts stay above that many times the floor is
     abandoned (`given_up`, not a success): it cannot describe the data (used by the automatic
     candidate selection, which refits fully when no candidate reaches the floor); with
-    `give_up_probe_nfev`, those starts are judged after so many evaluations."""
+    `give_up_probe_nfev`, those starts are judged after so many evaluations. `nested_chi2` is the
+    χ² of a smaller circuit nested in this one whose fit reached the noise floor: a best solution
+    resting on a bound that fits no better than it *is* that smaller circuit (e.g. R3 → ∞ turns
+    p(R3,CPE3) into CPE3), so two agreeing starts settle it instead of a search for a better basin
+    the data cannot show."""
     f = np.asarray(frequency_Hz, float)
     zc = np.asarray(z, complex)
     if f.shape != zc.shape or f.ndim != 1 or f.size == 0:
@@ -295,13 +314,7 @@ def fit_circuit(
                 go_on = give_up_factor * floor
             elif best is not None:
                 go_on = give_up_factor * 2 * best.cost
-        if go_on is None:
-            res = prob.solve(th0, max_nfev)
-        else:
-            res = prob.solve(th0, min(give_up_probe_nfev, max_nfev))  # type: ignore[type-var]
-            if res.status == 0 and 2 * res.cost <= go_on:
-                nfev += res.nfev
-                res = prob.solve(res.x, max_nfev)
+        res = prob.solve(th0, max_nfev, None if go_on is None else (give_up_probe_nfev, go_on))  # type: ignore[arg-type]
         tried += 1
         nfev += res.nfev
         costs.append(float(2 * res.cost))
@@ -319,9 +332,17 @@ def fit_circuit(
                 and 2 * best.cost > give_up_factor * floor):
             gave_up = True
             break
-        if agree >= 2 and not suspicious:
+        if agree >= 2 and (not suspicious or (nested_chi2 is not None
+                                              and 2 * best.cost >= (1 - NESTED_CHI2_RTOL) * nested_chi2)):
             break
     assert best is not None
+    if best.status == 0:
+        # the best start ran out of evaluations on its way down a long valley: resume it once (a
+        # fresh trust region), rather than report a fit that only lacked the budget as failed
+        more = prob.solve(best.x, max_nfev)
+        nfev += more.nfev
+        if more.cost <= best.cost:
+            best = more
     result = _result(prob, model, best, weighting, tried, nfev, costs)
     if gave_up:
         result.given_up, result.success = True, False

@@ -202,6 +202,8 @@ def _compile_node(node, start: int) -> tuple[_NodeFn, int]:
 
         return series, pos
     assert isinstance(node, Parallel)
+    if [getattr(c, "kind", None) for c in node.children] == ["R", "CPE"]:
+        return _r_cpe(start), pos
 
     def parallel(p, o, J, parts=parts):
         ys = [1.0 / fn(p, o, J) for fn, _, _ in parts]
@@ -215,6 +217,23 @@ def _compile_node(node, start: int) -> tuple[_NodeFn, int]:
         return z
 
     return parallel, pos
+
+
+def _r_cpe(a: int) -> _NodeFn:
+    """R‖CPE, the arc of every solid electrolyte, in admittance form: Y = 1/R + Q(jω)^n, so no
+    element impedance is inverted and each derivative is −Z²·∂Y/∂p (the fit's hottest node)."""
+
+    def r_cpe(p, o, J):
+        r, q, n = p[a], p[a + 1], p[a + 2]
+        y_q = np.exp(n * o.log_w) * _phase(n)  # (jω)^n
+        z = 1.0 / (1.0 / r + q * y_q)
+        z2 = z * z
+        J[a] = z2 / (r * r)
+        J[a + 1] = -z2 * y_q
+        J[a + 2] = -q * z2 * y_q * (o.log_w + _HALF_PI_J)
+        return z
+
+    return r_cpe
 
 
 def compile_circuit(circuit: Circuit | str) -> CompiledModel:

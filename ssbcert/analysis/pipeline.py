@@ -21,7 +21,7 @@ from ssbcert.analysis.arcs import ArcAssignment, AssignmentRules, assign_arcs
 from ssbcert.analysis.arrhenius import ArrheniusResult, Hysteresis, fit_arrhenius, hysteresis, split_heating_cooling
 from ssbcert.analysis.circuit import parse_circuit
 from ssbcert.analysis.conductivity import Conductivity, conductivities
-from ssbcert.analysis.fit import FitResult, fit_circuit
+from ssbcert.analysis.fit import FitResult, fit_circuit, reached_noise_floor
 from ssbcert.analysis.identifiability import IdentifiabilityRules
 from ssbcert.analysis.sanity import checked_spectrum, inductive_tail
 from ssbcert.analysis.selection import Candidate, SelectionRules, aic, choose, drt_arc_count, make_candidate
@@ -93,8 +93,8 @@ def _fit_candidates(f: np.ndarray, z: np.ndarray, circuits: Sequence[str], k_cel
                 "give_up_factor": GIVE_UP_FACTOR, "give_up_probe_nfev": GIVE_UP_PROBE_NFEV}
                if GIVE_UP_FACTOR and noise[0] and fit_options.get("weighting", "modulus") == "modulus" else {})
 
-    def fit(c: str, starts: list[np.ndarray], hopeless_ok: bool) -> FitResult:
-        return fit_circuit(f, z, c, cell_constant_per_m=k_cell, extra_starts=starts,
+    def fit(c: str, starts: list[np.ndarray], hopeless_ok: bool, nested_chi2: float | None = None) -> FitResult:
+        return fit_circuit(f, z, c, cell_constant_per_m=k_cell, extra_starts=starts, nested_chi2=nested_chi2,
                            **fit_options, **(give_up if hopeless_ok else {}))
 
     out: list[Candidate] = []
@@ -105,9 +105,12 @@ def _fit_candidates(f: np.ndarray, z: np.ndarray, circuits: Sequence[str], k_cel
         if 2 * f.size <= n_par:
             continue
         starts = [s for s in extra_starts if len(s) == n_par]
+        settled = None
         if previous is not None:
             starts += nested_starts(previous, c, f, z, k_cell)
-        r = fit(c, starts, True)
+            if give_up and previous.success and reached_noise_floor(previous, *noise):
+                settled = previous.chi2
+        r = fit(c, starts, True, settled)
         out.append(make_candidate(r))
         starts_of.append(starts)
         if r.success or (r.given_up and np.all(np.isfinite(r.params))):

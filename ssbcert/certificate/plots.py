@@ -72,7 +72,7 @@ def _style(ax: Axes, xlabel: str = "", ylabel: str = "", title: str = "", legend
     if ylabel:
         ax.set_ylabel(ylabel)
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=9, y=1.0)  # fixed: no auto-placement pass over the decorations
     if legend:
         ax.legend(fontsize=7, frameon=False)
     ax.minorticks_off()  # log axes' minor ticks cost most of the drawing time and add little

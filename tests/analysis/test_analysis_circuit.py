@@ -131,3 +131,14 @@ def test_random_circuits_match_impedance_py(raw: str, seed: int) -> None:
     ref = _oracle(text, params)
     ok = np.isfinite(ref)
     np.testing.assert_allclose(z[ok], ref[ok], rtol=1e-9)
+
+
+def test_fused_arc_node_equals_the_generic_parallel() -> None:
+    """p(R,CPE) is compiled to one admittance-form node; p(CPE,R) (same circuit, other order)
+    goes through the generic parallel combination: both give the same Z and Jacobian."""
+    fused, generic = compile_circuit("R0-p(R1,CPE1)"), compile_circuit("R0-p(CPE1,R1)")
+    p = np.array([20.0, 1e5, 1e-10, 0.85])
+    z1, j1 = fused.impedance_jacobian(p, F)
+    z2, j2 = generic.impedance_jacobian(p[[0, 2, 3, 1]], F)
+    np.testing.assert_allclose(z1, z2, rtol=1e-13)
+    np.testing.assert_allclose(j1, j2[:, [0, 3, 1, 2]], rtol=1e-12)

@@ -132,3 +132,45 @@ def test_vendor_dummy_cells_fit_their_r_rc_topology(path: Path) -> None:
     r2 = fit_circuit(*read_zview(twin), "R0-p(R1,C1)")
     assert r2.value("R1") == pytest.approx(r.value("R1"), rel=0.01)
     assert r.value("R1") == pytest.approx({"Circuit1": 46.6, "Circuit2": 502.0, "Circuit3": 4630.0}[path.name[:8]], rel=0.01)
+
+
+def test_a_probe_is_the_same_solve_until_it_is_abandoned() -> None:
+    """A probed start that looks promising goes on as one continuous trf solve (the same steps and
+    result as without the probe); a hopeless one stops right after its probe evaluations."""
+    from ssbcert.analysis.fit import _Problem, weights_for
+
+    z = _noisy(TRUE)
+    prob = _Problem(compile_circuit(CIRC), F, z, weights_for(z, "modulus"), {}, {})
+    th0 = prob.to_theta(TRUE * np.array([3, 0.1, 10, 0.8, 8, 0.1, 0.9, 5, 1.1]))
+    plain, promising, hopeless = prob.solve(th0, 300), prob.solve(th0, 300, (12, 1e30)), prob.solve(th0, 300, (12, 0.0))
+    assert plain.status > 0 and np.array_equal(plain.x, promising.x) and plain.nfev == promising.nfev
+    assert hopeless.status == -2 and 12 <= hopeless.nfev < 16
+
+
+def test_a_best_start_that_ran_out_of_evaluations_is_resumed() -> None:
+    """Every start stops at max_nfev = 10 on its way down: the best one is resumed once instead
+    of the whole fit being reported as failed for lack of budget."""
+    z = _noisy(TRUE)
+    far = TRUE * np.array([3, 0.1, 10, 0.8, 8, 0.1, 0.9, 5, 1.1])
+    r = fit_circuit(F, z, CIRC, initial_guess=far, n_starts=1, max_nfev=10)
+    assert r.success and r.nfev > 10 * r.n_starts
+    assert r.chi2 == pytest.approx(fit_circuit(F, z, CIRC).chi2, rel=1e-6)
+
+
+def test_a_larger_circuit_resting_on_its_nested_fit_stops_after_two_agreeing_starts() -> None:
+    """A third arc on a two-arc spectrum runs R3 to its bound, which is the nested circuit (R3 → ∞
+    turns p(R3,CPE3) into CPE3). Told that circuit's χ² (it reached the noise floor), two agreeing
+    starts settle it; without, the bound contact makes the multistart search every start."""
+    from ssbcert.analysis.nesting import nested_starts
+
+    z = _noisy(TRUE, seed=3)
+    two = fit_circuit(F, z, CIRC)
+    three = "R0-p(R1,CPE1)-p(R2,CPE2)-p(R3,CPE3)"
+    starts = nested_starts(two, three, F, z)
+    searched = fit_circuit(F, z, three, extra_starts=starts)
+    settled = fit_circuit(F, z, three, extra_starts=starts, nested_chi2=two.chi2)
+    assert searched.at_bound[searched.index("R3")] and searched.n_starts == 8
+    assert settled.at_bound[settled.index("R3")] and settled.n_starts == 2
+    assert settled.chi2 == pytest.approx(searched.chi2, rel=1e-9)
+    # a bound solution that fits clearly better than the nested fit is not that fit: search on
+    assert fit_circuit(F, z, three, extra_starts=starts, nested_chi2=2 * two.chi2).n_starts == 8
