@@ -174,3 +174,14 @@ def test_a_larger_circuit_resting_on_its_nested_fit_stops_after_two_agreeing_sta
     assert settled.chi2 == pytest.approx(searched.chi2, rel=1e-9)
     # a bound solution that fits clearly better than the nested fit is not that fit: search on
     assert fit_circuit(F, z, three, extra_starts=starts, nested_chi2=2 * two.chi2).n_starts == 8
+
+
+def test_an_ideal_capacitor_does_not_keep_the_multistart_searching() -> None:
+    """A blocking electrode with n = 1 puts CPE3_1 on its upper bound: a legitimate solution (an
+    ideal capacitor), not a wrong-basin symptom like R on its upper bound, so two agreeing starts end it."""
+    p = TRUE.copy()
+    p[8] = 1.0
+    r = fit_circuit(F, _noisy(p, seed=2), CIRC)
+    assert r.success and r.at_bound[r.index("CPE3_1")]
+    assert r.n_starts == 2
+    assert r.value("R2") == pytest.approx(3e4, rel=0.02)
