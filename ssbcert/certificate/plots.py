@@ -1,8 +1,9 @@
 """Certificate figures with matplotlib's object API (no pyplot state: safe in threads and servers).
 
-Each figure is built once and shared by both renderers: the HTML embeds its SVG (text as paths, so
-it needs no font on the reader's machine), the PDF draws the same Figure object as vector paths
-and embedded-font text (:mod:`ssbcert.certificate.rl_figure`). No raster image exists at all.
+Each figure is built and drawn once and shared by both renderers: the HTML embeds its SVG (text as
+paths, so it needs no font on the reader's machine), the PDF replays the primitives of that same
+drawing as vector paths and embedded-font text (:mod:`figure_drawing`, :mod:`rl_figure`). No
+raster image exists at all.
 
 Speed (issue #10): fixed margins instead of ``tight_layout``, plain-text tick labels instead of
 mathtext (log axes get "10⁵" in Unicode superscripts), and one Bode, one KK and one Arrhenius figure
@@ -23,6 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, ScalarFormatter
 
+from ssbcert.certificate.figure_drawing import Drawing, draw_once
 from ssbcert.certificate.model import ArrheniusData, Certificate, FiguresData, NyquistData, PolarizationData
 from ssbcert.certificate.units import K_B_EV
 
@@ -36,12 +38,14 @@ _PREFIX = {-9: "n", -6: "µ", -3: "m", 0: "", 3: "k", 6: "M", 9: "G"}
 
 @dataclass(frozen=True)
 class RenderedFigure:
-    """One figure, built once: ``svg`` for the HTML, ``figure`` drawn again as vectors into the PDF."""
+    """One figure, drawn once: ``svg`` for the HTML, ``drawing`` (the same drawing's primitives)
+    replayed as vectors into the PDF; ``figure`` is the matplotlib object both came from."""
 
     key: str
     title: str
     svg: str
     figure: Figure | None = field(default=None, compare=False, repr=False)
+    drawing: Drawing | None = field(default=None, compare=False, repr=False)
 
 
 def _power_of_ten(v: float, _pos: int | None = None) -> str:
@@ -245,12 +249,6 @@ def png_bytes(fig: Figure, dpi: int = 110) -> bytes:
     return buf.getvalue()
 
 
-def svg_text(fig: Figure) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
-    return buf.getvalue()
-
-
 def figures_by_kind(data: FiguresData) -> dict[str, list[tuple[str, str, Callable[[], Figure]]]]:
     """kind → [(key, caption, draw)]: the one list of what the certificate shows, for renderers and `plot`."""
     out: dict[str, list[tuple[str, str, Callable[[], Figure]]]] = {k: [] for k in KINDS}
@@ -281,7 +279,8 @@ def certificate_figures(source: Certificate | FiguresData) -> list[RenderedFigur
         for kind in KINDS:
             for key, title, draw in figures_by_kind(data)[kind]:
                 fig = draw()
-                out.append(RenderedFigure(key, title, svg_text(fig), fig))
+                svg, drawing = draw_once(fig)
+                out.append(RenderedFigure(key, title, svg, fig, drawing))
     return out
 
 

@@ -1,11 +1,12 @@
 """A matplotlib figure drawn straight onto a reportlab canvas, as vector paths and embedded-font text.
 
-Why not SVG → svglib: parsing the SVG back costs ~0.5 s per figure (every marker and glyph is a
-``<use>``), more than drawing the figure. Why not matplotlib's PDF backend: reportlab cannot place
-another PDF's page. This renderer implements the few primitives matplotlib needs (paths with
-clipping, dashes and alpha; text in the DejaVu fonts the certificate already embeds), so the same
-:class:`~matplotlib.figure.Figure` object that produced the HTML's SVG is drawn into the PDF
-without any raster step. Images are refused: certificates hold vector graphics only.
+Normally the figure is not laid out again: the primitives recorded while its SVG was drawn
+(:mod:`figure_drawing`) are replayed onto this renderer. Why not SVG → svglib: parsing the SVG
+back costs ~0.5 s per figure (every marker and glyph is a ``<use>``), more than drawing the figure.
+Why not matplotlib's PDF backend: reportlab cannot place another PDF's page. This renderer
+implements the few primitives matplotlib needs (paths with clipping, dashes and alpha; text in the
+DejaVu fonts the certificate already embeds), so the drawing that produced the HTML's SVG goes
+into the PDF without any raster step. Images are refused: certificates hold vector graphics only.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from matplotlib.path import Path as MplPath
 from matplotlib.transforms import Affine2DBase
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
+
+from ssbcert.certificate.figure_drawing import Drawing
 
 _CAP = {"butt": 0, "round": 1, "projecting": 2}
 _JOIN = {"miter": 0, "round": 1, "bevel": 2}
@@ -134,12 +137,16 @@ class ReportlabRenderer(RendererBase):
 
 
 class FigureFlowable(Flowable):
-    """A platypus flowable that draws a matplotlib figure as vector graphics, scaled to fit."""
+    """A platypus flowable that draws a matplotlib figure as vector graphics, scaled to fit: the
+    recorded primitives of its one drawing (:class:`Drawing`), or the Figure itself laid out anew."""
 
-    def __init__(self, fig: Figure, max_width: float, max_height: float, font: str, font_bold: str) -> None:
+    def __init__(self, fig: Figure | Drawing, max_width: float, max_height: float, font: str, font_bold: str) -> None:
         super().__init__()
         self.fig, self.font, self.font_bold = fig, font, font_bold
-        w_pt, h_pt = fig.get_figwidth() * 72.0, fig.get_figheight() * 72.0
+        if isinstance(fig, Drawing):
+            w_pt, h_pt = fig.width_pt, fig.height_pt
+        else:
+            w_pt, h_pt = fig.get_figwidth() * 72.0, fig.get_figheight() * 72.0
         self.scale = min(max_width / w_pt, max_height / h_pt)
         self.width, self.height = w_pt * self.scale, h_pt * self.scale
         self._w_pt, self._h_pt = w_pt, h_pt
@@ -151,10 +158,17 @@ class FigureFlowable(Flowable):
         c = self.canv
         c.saveState()
         c.scale(self.scale, self.scale)
+        renderer = ReportlabRenderer(c, self._w_pt, self._h_pt, self.font, self.font_bold)
+        if isinstance(self.fig, Drawing):
+            try:
+                self.fig.replay(renderer)
+            finally:
+                c.restoreState()
+            return
         dpi = self.fig.dpi
         self.fig.set_dpi(72.0)
         try:
-            self.fig.draw(ReportlabRenderer(c, self._w_pt, self._h_pt, self.font, self.font_bold))
+            self.fig.draw(renderer)
         finally:
             self.fig.set_dpi(dpi)
             c.restoreState()

@@ -164,3 +164,35 @@ def test_pdf_draws_every_marker_of_a_line_in_one_path() -> None:
     marker_paths = [ln for ln in body.splitlines() if ln.count(" m ") == 40]
     assert len(marker_paths) == 1  # one path, one moveto per marker
     assert body.count("\nq\n") < 5  # under one saved graphics state, not one per marker
+
+
+def test_pdf_replays_the_html_drawing_without_laying_figures_out_again(
+        rendered: tuple[Certificate, list[RenderedFigure], bytes, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each figure is drawn once, for its SVG; the PDF replays what that drawing recorded."""
+    from matplotlib.figure import Figure
+
+    cert, figures, _, _ = rendered
+    assert all(f.drawing is not None and f.drawing.calls for f in figures)
+    drawn: list[Figure] = []
+    real = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: (drawn.append(self), real(self, renderer))[1])
+    pdf = render_pdf(cert, figures=figures)
+    assert pdf.startswith(b"%PDF") and not drawn
+
+
+def test_a_recorded_drawing_keeps_its_clip_when_the_figure_changes() -> None:
+    """The clip box of an axes is a live view of the figure: the recording must hold its value at
+    drawing time (a later dpi change once let every curve run out of its axes in the PDF)."""
+    from matplotlib.figure import Figure
+
+    from ssbcert.certificate.figure_drawing import draw_once
+
+    fig = Figure(figsize=(3, 2), dpi=100)
+    ax = fig.add_subplot()
+    ax.plot(np.arange(10), np.arange(10) ** 2)
+    _, drawing = draw_once(fig)
+    line = next(args[0] for name, args, _ in drawing.calls if name == "draw_path" and args[0].get_clip_rectangle() is not None)
+    before = line.get_clip_rectangle().bounds
+    fig.set_dpi(300)
+    assert line.get_clip_rectangle().bounds == before
+    assert before[2] < drawing.width_pt and before[3] < drawing.height_pt  # in points of the 72-dpi drawing
