@@ -22,7 +22,7 @@ import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, ScalarFormatter
+from matplotlib.ticker import FuncFormatter, Locator, LogLocator, MaxNLocator, ScalarFormatter
 
 from ssbcert.certificate.figure_drawing import Drawing, draw_once
 from ssbcert.certificate.model import ArrheniusData, Certificate, FiguresData, NyquistData, PolarizationData
@@ -56,17 +56,41 @@ def _power_of_ten(v: float, _pos: int | None = None) -> str:
     return f"10{str(int(round(e))).translate(_SUP)}" if abs(e - round(e)) < 1e-6 else ""
 
 
+class _InView(Locator):
+    """Only the tick locations inside the axes: matplotlib builds a Tick (five artists) for every
+    location a locator returns and drops those outside the view only afterwards (~30 % of them)."""
+
+    def __init__(self, base: Locator) -> None:
+        self.base = base
+
+    def set_axis(self, axis: Any) -> None:
+        super().set_axis(axis)
+        self.base.set_axis(axis)
+
+    def tick_values(self, vmin: float, vmax: float) -> Any:
+        return self.base.tick_values(vmin, vmax)
+
+    def __call__(self) -> Any:
+        locs = np.asarray(self.base())
+        t = self.axis.get_transform()
+        lo, hi = sorted(t.transform(np.asarray(self.axis.get_view_interval(), float)))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            x = t.transform(locs.astype(float))
+        tol = 1e-10 * max(hi - lo, 1e-300)
+        return locs[(x >= lo - tol) & (x <= hi + tol)]
+
+
 def _plain(ax: Axes) -> None:
     """Plain, offset-free tick labels on linear axes; decade labels on log axes."""
     for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
         if scale == "log":
-            axis.set_major_locator(LogLocator(base=10, numticks=12))
+            axis.set_major_locator(_InView(LogLocator(base=10, numticks=12)))
             axis.set_major_formatter(FuncFormatter(_power_of_ten))
         else:
             fmt = ScalarFormatter(useOffset=False, useMathText=False)
             fmt.set_scientific(False)
             axis.set_major_formatter(fmt)
-            axis.set_major_locator(MaxNLocator(6))
+            axis.set_major_locator(_InView(MaxNLocator(6)))
 
 
 def _style(ax: Axes, xlabel: str = "", ylabel: str = "", title: str = "", legend: bool = False) -> None:
