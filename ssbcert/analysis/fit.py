@@ -237,7 +237,8 @@ def fit_circuit(
 ) -> FitResult:
     """Fit `circuit` to Z(f). Starts: user guess / extra starts (seed vectors, e.g. a neighbour's
     fit or a nested smaller circuit), automatic data seeds, then random log-perturbations of the
-    best so far; stops once two starts agree on the lowest χ², or, when `noise_chi2_per_dof` (the
+    best so far (each start gets `max_nfev` evaluations; the best one is resumed once if it used
+    them all); stops once two starts agree on the lowest χ², or, when `noise_chi2_per_dof` (the
     modulus-weighted χ² per degree of freedom of the noise, e.g. from lin-KK) is given, as soon as a
     start reaches that floor within `noise_floor_factor` (`noise_dof`: the degrees of freedom of
     that estimate; a bound-resting element is then simply not
