@@ -3,6 +3,8 @@
     python benchmarks/bench_trust.py            # 500 seeded spectra of ssbcert.analysis.synthetic_trust
     python benchmarks/bench_trust.py --quick    # 150 spectra (every family), <= 3 min
     python benchmarks/bench_trust.py --margins 2,6,10,20   # calibrate the AIC margin on the suite
+    python benchmarks/bench_trust.py --dump before.json    # keep every σ (or why it was withheld)
+    python benchmarks/bench_trust.py --against before.json # ... and list what a change moved
 
 Prints, over every σ (bulk, grain boundary apparent, total) the analysis reports as valid:
 - how many there are and how many miss the truth by more than max(5 %, 3u), each miss listed;
@@ -20,6 +22,7 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_v, "1")
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -28,7 +31,7 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ssbcert.analysis.selection import SelectionRules  # noqa: E402
-from ssbcert.analysis.trust_score import QUANTITIES, Score, run  # noqa: E402
+from ssbcert.analysis.trust_score import QUANTITIES, Score, compare_reported, run  # noqa: E402
 
 def report(s: Score, n: int, label: str = "") -> None:
     print(f"== trust benchmark {label}: {n} spectra, {len(s.errors)} refused with an input error")
@@ -61,6 +64,9 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=500)
     ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument("--margins", default="", help="comma-separated AIC margins to compare (calibration)")
+    ap.add_argument("--dump", type=Path, help="write every seed's σ values (or reasons withheld) to this JSON file")
+    ap.add_argument("--against", type=Path, help="compare with a --dump of the same seeds: list every σ that "
+                                                  "changed validity or moved by more than 0.1 %%")
     args = ap.parse_args()
     n = 150 if args.quick else args.n
     seeds = range(args.first_seed, args.first_seed + n)
@@ -73,6 +79,14 @@ def main() -> None:
     t0 = time.perf_counter()
     s = run(seeds, SelectionRules())
     report(s, n)
+    if args.dump:
+        args.dump.write_text(json.dumps(s.reported, indent=0))
+        print(f"σ of {len(s.reported)} seeds written to {args.dump}")
+    if args.against:
+        changed = compare_reported(json.loads(args.against.read_text()), s.reported)
+        print(f"against {args.against}: {len(changed)} σ changed validity or moved by > 0.1 %")
+        for line in changed:
+            print("  " + line)
     print(f"wall {time.perf_counter() - t0:.0f} s")
 
 

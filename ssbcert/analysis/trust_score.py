@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 from ssbcert.analysis.geometry import ThroughPlane
 from ssbcert.analysis.pipeline import analyse_spectrum
@@ -33,6 +33,9 @@ class Score:
     cpu_s: list[float] = field(default_factory=list)
     per_family: Counter = field(default_factory=Counter)
     per_quantity: Counter = field(default_factory=Counter)
+    # seed -> quantity -> [value, u] when valid, else the reason it was withheld: what a change to
+    # the analysis is compared on (`compare_reported`)
+    reported: dict[int, dict[str, list[float] | str]] = field(default_factory=dict)
 
     @property
     def coverage(self) -> float:
@@ -59,6 +62,10 @@ def score_one(t: TrustTruth, s: Score, selection: SelectionRules) -> None:
     finally:
         s.cpu_s.append(time.process_time() - t0)
     c = a.conductivity
+    s.reported[t.seed] = {
+        name: ([m.value, m.u] if (m := getattr(c, name)) is not None and a.valid and c.is_valid(name)
+               else c.invalid.get(name, "not reported" if m is None else "spectrum not valid"))
+        for name, _ in QUANTITIES}
     if t.bulk_visible:
         s.visible_bulk += 1
         if a.valid and c.is_valid("sigma_bulk_S_per_m"):
@@ -85,6 +92,28 @@ def score_one(t: TrustTruth, s: Score, selection: SelectionRules) -> None:
             s.per_family[(t.family, "miss")] += 1
             s.misses.append(f"seed {t.seed} ({t.family}) {name}: {m.value:.4g} ± {m.u:.2g} vs truth {truth:.4g} "
                             f"({m.value / truth - 1:+.1%}) [{a.circuit}]")
+
+
+def compare_reported(before: Mapping[Any, Mapping[str, Any]], after: Mapping[Any, Mapping[str, Any]],
+                     rtol: float = 1e-3) -> list[str]:
+    """Every σ whose validity changed, or whose value or u moved by more than `rtol`, between two
+    runs on the same seeds (keys may be ints or, from JSON, strings): how a speed change to the
+    analysis shows it signs exactly what it signed before."""
+    out: list[str] = []
+    old = {int(k): v for k, v in before.items()}
+    for seed, now in sorted((int(k), v) for k, v in after.items()):
+        if seed not in old:
+            continue
+        for name, _ in QUANTITIES:
+            a, b = old[seed].get(name), now.get(name)
+            if isinstance(a, list) and isinstance(b, list):
+                if any(abs(y - x) > rtol * abs(x) for x, y in zip(a, b)):
+                    out.append(f"seed {seed} {name}: {a[0]:.5g} ± {a[1]:.2g} → {b[0]:.5g} ± {b[1]:.2g}")
+            elif isinstance(a, list) != isinstance(b, list):
+                was = f"{a[0]:.5g} ± {a[1]:.2g}" if isinstance(a, list) else f"withheld ({a})"
+                now_s = f"{b[0]:.5g} ± {b[1]:.2g}" if isinstance(b, list) else f"withheld ({b})"
+                out.append(f"seed {seed} {name}: {was} → {now_s}")
+    return out
 
 
 def run(seeds: Iterable[int], selection: SelectionRules = SelectionRules()) -> Score:

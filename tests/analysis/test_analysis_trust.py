@@ -265,3 +265,21 @@ def test_a_noise_free_spectrum_is_not_called_structured() -> None:
     c = a.conductivity
     assert c.is_valid("sigma_bulk_S_per_m"), c.invalid
     assert c.sigma_bulk_S_per_m.value == pytest.approx(_sigma(R_B), rel=1e-4)
+
+
+def test_compare_reported_lists_what_a_change_moved() -> None:
+    """The check behind every speed change to the analysis: the same seeds, the same σ signed."""
+    from ssbcert.analysis.trust_score import compare_reported
+
+    before = {"3": {"sigma_bulk_S_per_m": [1.0, 0.01], "sigma_gb_apparent_S_per_m": "buried",
+                    "sigma_total_S_per_m": [0.5, 0.005]}}
+    same = {3: {"sigma_bulk_S_per_m": [1.0 + 1e-6, 0.01], "sigma_gb_apparent_S_per_m": "buried",
+                "sigma_total_S_per_m": [0.5, 0.005]}}
+    assert compare_reported(before, same) == []
+    moved = {3: {"sigma_bulk_S_per_m": [1.01, 0.01], "sigma_gb_apparent_S_per_m": [2.0, 0.1],
+                 "sigma_total_S_per_m": "structured"}}
+    lines = compare_reported(before, moved)
+    assert len(lines) == 3 and all(line.startswith("seed 3 ") for line in lines)
+    assert "withheld (buried) → 2 ± 0.1" in lines[1] and "→ withheld (structured)" in lines[2]
+    s = run(range(2))
+    assert set(s.reported) == {0, 1} and compare_reported(s.reported, run(range(2)).reported) == []
