@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -204,7 +204,7 @@ class _Problem:
         if probe is not None:
             n_probe, chi2_max = probe
 
-            def callback(intermediate_result) -> None:  # the name tells scipy which signature
+            def callback(intermediate_result: Any) -> None:  # the name tells scipy which signature
                 if intermediate_result.nfev >= n_probe and 2 * intermediate_result.cost > chi2_max:
                     raise StopIteration
 

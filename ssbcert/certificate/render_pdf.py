@@ -258,10 +258,9 @@ def _num3(v: float | None) -> str:
 def _annex_d(figures: Sequence[RenderedFigure], s: dict[str, ParagraphStyle]) -> list[Any]:
     out: list[Any] = [_p("Annex D — Figures", s["h1"])]
     for f in figures:
-        picture = f.drawing if f.drawing is not None else f.figure
-        if picture is None:
-            raise ValueError(f"figure {f.key!r} carries no drawing or matplotlib Figure; build it with certificate_figures")
-        flow = FigureFlowable(picture, 175 * mm, 115 * mm, FONT, FONT_BOLD)
+        if f.drawing is None:
+            raise ValueError(f"figure {f.key!r} carries no recorded drawing; build it with certificate_figures")
+        flow = FigureFlowable(f.drawing, 175 * mm, 115 * mm, FONT, FONT_BOLD)
         out.append(KeepTogether([flow, _p(f.title, s["small"]), Spacer(1, 4 * mm)]))
     return out
 

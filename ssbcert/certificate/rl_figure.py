@@ -1,6 +1,6 @@
 """A matplotlib figure drawn straight onto a reportlab canvas, as vector paths and embedded-font text.
 
-Normally the figure is not laid out again: the primitives recorded while its SVG was drawn
+The figure is not laid out again: the primitives recorded while its SVG was drawn
 (:mod:`figure_drawing`) are replayed onto this renderer. Why not SVG → svglib: parsing the SVG
 back costs ~0.5 s per figure (every marker and glyph is a ``<use>``), more than drawing the figure.
 Why not matplotlib's PDF backend: reportlab cannot place another PDF's page. This renderer
@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from matplotlib.backend_bases import GraphicsContextBase, RendererBase
-from matplotlib.figure import Figure
 from matplotlib.path import Path as MplPath
 from matplotlib.transforms import Affine2DBase
 from reportlab.pdfgen.canvas import Canvas
@@ -137,19 +136,13 @@ class ReportlabRenderer(RendererBase):
 
 
 class FigureFlowable(Flowable):
-    """A platypus flowable that draws a matplotlib figure as vector graphics, scaled to fit: the
-    recorded primitives of its one drawing (:class:`Drawing`), or the Figure itself laid out anew."""
+    """A platypus flowable that replays a figure's recorded drawing as vector graphics, scaled to fit."""
 
-    def __init__(self, fig: Figure | Drawing, max_width: float, max_height: float, font: str, font_bold: str) -> None:
+    def __init__(self, drawing: Drawing, max_width: float, max_height: float, font: str, font_bold: str) -> None:
         super().__init__()
-        self.fig, self.font, self.font_bold = fig, font, font_bold
-        if isinstance(fig, Drawing):
-            w_pt, h_pt = fig.width_pt, fig.height_pt
-        else:
-            w_pt, h_pt = fig.get_figwidth() * 72.0, fig.get_figheight() * 72.0
-        self.scale = min(max_width / w_pt, max_height / h_pt)
-        self.width, self.height = w_pt * self.scale, h_pt * self.scale
-        self._w_pt, self._h_pt = w_pt, h_pt
+        self.drawing, self.font, self.font_bold = drawing, font, font_bold
+        self.scale = min(max_width / drawing.width_pt, max_height / drawing.height_pt)
+        self.width, self.height = drawing.width_pt * self.scale, drawing.height_pt * self.scale
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab API)
         return self.width, self.height
@@ -158,17 +151,7 @@ class FigureFlowable(Flowable):
         c = self.canv
         c.saveState()
         c.scale(self.scale, self.scale)
-        renderer = ReportlabRenderer(c, self._w_pt, self._h_pt, self.font, self.font_bold)
-        if isinstance(self.fig, Drawing):
-            try:
-                self.fig.replay(renderer)
-            finally:
-                c.restoreState()
-            return
-        dpi = self.fig.dpi
-        self.fig.set_dpi(72.0)
         try:
-            self.fig.draw(renderer)
+            self.drawing.replay(ReportlabRenderer(c, self.drawing.width_pt, self.drawing.height_pt, self.font, self.font_bold))
         finally:
-            self.fig.set_dpi(dpi)
             c.restoreState()
