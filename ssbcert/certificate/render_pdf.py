@@ -31,6 +31,7 @@ from ssbcert.certificate.rl_figure import FigureFlowable
 from ssbcert.certificate.view import (
     OUTCOME_COLOUR, equipment_rows, identity_lines, key_results, power_markup, result_rows, signature_status, unit_text,
 )
+from ssbcert.heap import long_lived_frozen
 
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 
@@ -265,6 +266,7 @@ def _annex_d(figures: Sequence[RenderedFigure], s: dict[str, ParagraphStyle]) ->
     return out
 
 
+@long_lived_frozen()
 def render_pdf(cert: Certificate, *, figures: Sequence[RenderedFigure] | None = None, verified: bool | None = None) -> bytes:
     """The certificate as PDF bytes. Pass ``figures`` to reuse the SVGs drawn for the HTML."""
     _register_fonts()
