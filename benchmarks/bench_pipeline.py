@@ -2,6 +2,7 @@
 
     python benchmarks/bench_pipeline.py              # 100 spectra, 10 converged impedance.py fits
     python benchmarks/bench_pipeline.py --n 30 --n-converge 3
+    python benchmarks/bench_pipeline.py --n 30 --n-converge 0 --breakdown   # where auto's CPU goes
 
 The same seeded two-arc spectra (bulk R‖CPE, grain-boundary R‖CPE, electrode CPE; ground-truth
 suite seeds 1000…) go through five contenders, interleaved spectrum by spectrum on one core with
@@ -17,6 +18,12 @@ one BLAS thread, timed in CPU time:
 A spectrum is a success when the bulk and grain-boundary R are within 2 % and their C_eff within
 10 % of the truth (arcs in order of relaxation frequency). Targets: auto median ≤ 40 ms and ≤ 2.5×
 floor, p95 ≤ 150 ms, ≥ 100× faster than converged impedance.py at equal or better success.
+
+`--breakdown` then analyses the same spectra once more, instrumented (so outside the timed
+comparison), and prints per candidate circuit the least-squares evaluations and starts per spectrum
+(first pass, and refits of a circuit fitted again), and how auto's CPU splits between the circuit
+model, scipy's solver around it, the rest of fit_circuit (seeds, covariance) and the rest of the
+pipeline (lin-KK, DRT, arcs, σ, ambiguity).
 """
 from __future__ import annotations
 
@@ -103,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n-converge", type=int, default=10, help="spectra for converged impedance.py (slow; default 10)")
     ap.add_argument("--timeout", type=float, default=60.0, help="s per impedance.py fit before it counts as failed")
     ap.add_argument("--seed", type=int, default=1000)
+    ap.add_argument("--breakdown", action="store_true", help="then print where auto's CPU goes (instrumented run)")
     a = ap.parse_args(argv)
     suite = ground_truth_suite(a.n, first_seed=a.seed)
     try:
@@ -142,7 +150,88 @@ def main(argv: list[str] | None = None) -> int:
         ok_conv = float(np.mean(res["imp-conv"][0]))
         print(f"imp-conv / auto (median, same {n_c}):   {med['imp-conv'] / auto_sub:7.1f}x   (target ≥ 100x); "
               f"success {100 * ok_auto_sub:.0f} % vs {100 * ok_conv:.0f} %")
+    if a.breakdown:
+        with threadpool_limits(1, user_api="blas"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            breakdown(suite)
     return 0
+
+
+class _Clock:
+    """CPU seconds spent inside a wrapped callable (outermost calls only; with `within`, only the
+    calls made while that clock runs)."""
+
+    def __init__(self, within: "_Clock | None" = None) -> None:
+        self.s = 0.0
+        self.depth = 0
+        self.within = within
+
+    def wrap(self, fn):  # type: ignore[no-untyped-def]
+        def timed_call(*args, **kwargs):  # type: ignore[no-untyped-def]
+            if self.within is not None and self.within.depth == 0:
+                return fn(*args, **kwargs)
+            self.depth += 1
+            t0 = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.depth -= 1
+                if self.depth == 0:
+                    self.s += time.process_time() - t0
+        return timed_call
+
+
+def breakdown(suite: list[GroundTruth]) -> None:
+    """Instrumented auto runs: evaluations per candidate and the CPU split (see the module doc)."""
+    from collections import defaultdict
+
+    from ssbcert.analysis import fit as fit_module, pipeline
+    from ssbcert.analysis.model import CompiledModel
+
+    clocks = {k: _Clock() for k in ("least_squares", "fit_circuit")}
+    clocks["model"] = _Clock(within=clocks["least_squares"])  # the model as the solver calls it
+    calls: list[tuple[str, int, int, bool]] = []
+    real_fit, real_lsq, real_model = pipeline.fit_circuit, fit_module.least_squares, CompiledModel.impedance_jacobian_t
+
+    def counted_fit(*args, **kwargs):  # type: ignore[no-untyped-def]
+        r = real_fit(*args, **kwargs)
+        calls.append((r.circuit, r.nfev, r.n_starts, r.given_up))
+        return r
+
+    pipeline.fit_circuit = clocks["fit_circuit"].wrap(counted_fit)
+    fit_module.least_squares = clocks["least_squares"].wrap(real_lsq)
+    CompiledModel.impedance_jacobian_t = clocks["model"].wrap(real_model)  # type: ignore[method-assign]
+    total = 0.0
+    per: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # calls, nfev, starts, given up
+    try:
+        for g in suite:
+            calls.clear()
+            ms = timed(auto, _cold(g))[1]
+            total += ms / 1e3
+            seen: set[str] = set()
+            for circuit, nfev, starts, given_up in calls:
+                row = per[(circuit, "refit" if circuit in seen else "first")]
+                seen.add(circuit)
+                row[0] += 1
+                row[1] += nfev
+                row[2] += starts
+                row[3] += given_up
+    finally:
+        pipeline.fit_circuit, fit_module.least_squares = real_fit, real_lsq
+        CompiledModel.impedance_jacobian_t = real_model  # type: ignore[method-assign]
+    n = len(suite)
+    print(f"\nbreakdown of auto over {n} spectra (a second, instrumented pass; mean CPU, not the medians above): per spectrum")
+    print(f"  {'candidate':<42} {'pass':<6} {'fits':>6} {'evaluations':>12} {'starts':>7} {'given up':>9}")
+    for (circuit, kind), (c, nfev, starts, gave) in sorted(per.items(), key=lambda kv: (kv[0][1], len(kv[0][0]))):
+        print(f"  {circuit:<42} {kind:<6} {c / n:6.2f} {nfev / n:12.1f} {starts / n:7.2f} {gave / n:9.2f}")
+    evals = sum(v[1] for v in per.values())
+    model, lsq, fitc = (clocks[k].s for k in ("model", "least_squares", "fit_circuit"))
+    print(f"  evaluations per spectrum {evals / n:.1f}; CPU per spectrum {1e3 * total / n:.1f} ms:")
+    for label, s in (("circuit model (Z and Jacobian)", model), ("scipy least_squares around it", lsq - model),
+                     ("rest of fit_circuit (seeds, covariance)", fitc - lsq), ("rest of the pipeline (KK, DRT, arcs, σ)", total - fitc)):
+        print(f"    {label:<42} {1e3 * s / n:7.1f} ms  {100 * s / total:5.1f} %")
+    if evals:
+        print(f"  per evaluation: model {1e6 * model / evals:.0f} µs, solver overhead {1e6 * (lsq - model) / evals:.0f} µs")
 
 
 if __name__ == "__main__":
