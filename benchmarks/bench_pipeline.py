@@ -21,9 +21,9 @@ floor, p95 ≤ 150 ms, ≥ 100× faster than converged impedance.py at equal or 
 
 `--breakdown` then analyses the same spectra once more, instrumented (so outside the timed
 comparison), and prints per candidate circuit the least-squares evaluations and starts per spectrum
-(first pass, and refits of a circuit fitted again), and how auto's CPU splits between the circuit
-model, scipy's solver around it, the rest of fit_circuit (seeds, covariance) and the rest of the
-pipeline (lin-KK, DRT, arcs, σ, ambiguity).
+(first pass, and refits of a circuit fitted again), the evaluations of auto against the floor's
+single fit, and how auto's CPU splits between the circuit model, scipy's solver around it, the rest
+of fit_circuit (seeds, covariance) and the rest of the pipeline (lin-KK, DRT, arcs, σ, ambiguity).
 """
 from __future__ import annotations
 
@@ -72,12 +72,17 @@ def given(g: GroundTruth) -> bool:
     return _arcs_ok(g, analyse_spectrum(*_spectrum(g), CIRCUIT))
 
 
-def floor(g: GroundTruth) -> bool:
+def _floor_fit(g: GroundTruth) -> tuple[bool, int]:
+    """The floor's single solve: (success, evaluations)."""
     model = compile_circuit(CIRCUIT)
     prob = _Problem(model, g.frequency_Hz, g.z, _weights(g.z, "modulus"), {}, {})
     seed = initial_guesses(model.circuit, g.frequency_Hz, g.z, g.cell_constant_per_m)[0]
     res = prob.solve(prob.to_theta(seed), 300)
-    return bool(res.status > 0 and recovered(g, prob.to_p(res.x)[1:]))
+    return bool(res.status > 0 and recovered(g, prob.to_p(res.x)[1:])), int(res.nfev)
+
+
+def floor(g: GroundTruth) -> bool:
+    return _floor_fit(g)[0]
 
 
 def _cold(g: GroundTruth) -> GroundTruth:
@@ -202,12 +207,14 @@ def breakdown(suite: list[GroundTruth]) -> None:
     fit_module.least_squares = clocks["least_squares"].wrap(real_lsq)
     CompiledModel.impedance_jacobian_t = clocks["model"].wrap(real_model)  # type: ignore[method-assign]
     total = 0.0
+    auto_evals: list[int] = []
     per: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # calls, nfev, starts, given up
     try:
         for g in suite:
             calls.clear()
             ms = timed(auto, _cold(g))[1]
             total += ms / 1e3
+            auto_evals.append(sum(c[1] for c in calls))
             seen: set[str] = set()
             for circuit, nfev, starts, given_up in calls:
                 row = per[(circuit, "refit" if circuit in seen else "first")]
@@ -224,9 +231,13 @@ def breakdown(suite: list[GroundTruth]) -> None:
     print(f"  {'candidate':<42} {'pass':<6} {'fits':>6} {'evaluations':>12} {'starts':>7} {'given up':>9}")
     for (circuit, kind), (c, nfev, starts, gave) in sorted(per.items(), key=lambda kv: (kv[0][1], len(kv[0][0]))):
         print(f"  {circuit:<42} {kind:<6} {c / n:6.2f} {nfev / n:12.1f} {starts / n:7.2f} {gave / n:9.2f}")
-    evals = sum(v[1] for v in per.values())
+    evals = sum(auto_evals)
+    floor_evals = [_floor_fit(g)[1] for g in suite]
     model, lsq, fitc = (clocks[k].s for k in ("model", "least_squares", "fit_circuit"))
-    print(f"  evaluations per spectrum {evals / n:.1f}; CPU per spectrum {1e3 * total / n:.1f} ms:")
+    med_a, med_f = statistics.median(auto_evals), statistics.median(floor_evals)
+    print(f"  evaluations per spectrum: auto mean {evals / n:.1f}, median {med_a:.0f}; the floor's single fit mean "
+          f"{sum(floor_evals) / n:.1f}, median {med_f:.0f}: {med_a / max(med_f, 1):.1f}x in evaluations alone (medians)")
+    print(f"  CPU per spectrum {1e3 * total / n:.1f} ms:")
     for label, s in (("circuit model (Z and Jacobian)", model), ("scipy least_squares around it", lsq - model),
                      ("rest of fit_circuit (seeds, covariance)", fitc - lsq), ("rest of the pipeline (KK, DRT, arcs, σ)", total - fitc)):
         print(f"    {label:<42} {1e3 * s / n:7.1f} ms  {100 * s / total:5.1f} %")
