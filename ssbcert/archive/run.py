@@ -4,20 +4,42 @@ Every engine runs `task.reanalyse_session` on a `SessionJob` and hands back plai
 process writes each result to the store as it arrives (one transaction per session), so a killed
 run loses at most the sessions in flight, and the next run skips every finished one. Dask is the
 engine for clusters: `scheduler="tcp://host:port"` joins a running one, `scheduler="local"` starts
-a `LocalCluster` of single-threaded worker processes; nothing here schedules work itself.
+a `LocalCluster` of single-threaded worker processes; nothing here schedules work itself. A
+malformed address, a scheduler that does not answer or has no worker, and a scheduler lost during
+the run are each one `InputError` line; the sessions stored before the loss are kept.
 """
 from __future__ import annotations
 
+import logging
 import time
 import uuid
+from concurrent.futures import CancelledError
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ssbcert.archive.store import ReanalysisStore, session_key
 from ssbcert.archive.task import SessionJob, reanalyse_session
+from ssbcert.errors import InputError
 
 ENGINES = ("serial", "pool", "dask")
+# a scheduler that does not answer (or has no worker) within this many seconds is reported in one
+# line rather than waited for: dask's own connect timeout is 30 s, and a worker-less cluster waits forever
+CONNECT_TIMEOUT_S = 10.0
+_SCHEMES = ("tcp", "tls")
+
+
+def check_scheduler(address: str | None) -> str | None:
+    """None, 'local', or a Dask scheduler address scheme://host:port; anything else is refused."""
+    if address is None or address == "local":
+        return address
+    scheme, sep, rest = address.partition("://")
+    host, _, port = rest.rpartition(":")
+    if not sep or scheme not in _SCHEMES or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InputError("not a Dask scheduler address", field="--scheduler",
+                         expected="tcp://host:port, tls://host:port or 'local'", found=repr(address))
+    return address
 
 
 @dataclass
@@ -76,6 +98,7 @@ def local_cluster(workers: int) -> Any:
 
 def _dask(jobs: list[SessionJob], workers: int | None, scheduler: str | None) -> Iterator[dict[str, Any]]:
     from dask.distributed import Client, as_completed
+    from distributed.comm import CommClosedError
 
     from ssbcert.analysis.parallel import default_workers
 
@@ -84,16 +107,47 @@ def _dask(jobs: list[SessionJob], workers: int | None, scheduler: str | None) ->
         cluster = local_cluster(workers or default_workers())
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError):
+            raise InputError("no Dask scheduler answers", field="--scheduler",
+                             expected=f"a running `dask scheduler` that answers within {CONNECT_TIMEOUT_S:g} s",
+                             found=str(scheduler)) from None
+        try:
+            client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
+        except TimeoutError:
+            client.close()
+            raise InputError("the Dask scheduler has no workers", field="--scheduler",
+                             expected=f"at least one `dask worker` connected within {CONNECT_TIMEOUT_S:g} s",
+                             found=str(scheduler)) from None
+    with _quiet_client_log():
+        try:
+            futures = client.map(reanalyse_session, jobs, pure=False)
+            for fut in as_completed(futures):
+                yield fut.result()
+                fut.release()
+        except (CancelledError, CommClosedError) as exc:  # distributed's FutureCancelledError, or the link itself
+            raise InputError("lost the Dask scheduler during the run; the sessions finished so far are kept "
+                             "and the same command resumes", field="--scheduler",
+                             expected="a scheduler that stays up for the run",
+                             found=f"{scheduler or 'local'} ({type(exc).__name__})") from None
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+@contextmanager
+def _quiet_client_log() -> Iterator[None]:
+    """distributed's client logs a traceback of its own when the scheduler goes away; the run
+    reports that in one line instead."""
+    log = logging.getLogger("distributed.client")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
     try:
-        futures = client.map(reanalyse_session, jobs, pure=False)
-        for fut in as_completed(futures):
-            yield fut.result()
-            fut.release()
+        yield
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        log.setLevel(level)
 
 
 _RUNNERS: dict[str, Callable[[list[SessionJob], int | None, str | None], Iterator[dict[str, Any]]]] = {
@@ -106,6 +160,8 @@ def reanalyse_archive(sessions: list[Path], store: ReanalysisStore, *, engine: s
     """Analyse every session not yet in `store` with today's analysis and record the results."""
     if engine not in _RUNNERS:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if engine == "dask":
+        check_scheduler(scheduler)
     done = store.done_keys()
     keyed = [(session_key(p), p) for p in sessions]
     todo = [(k, p) for k, p in keyed if k not in done]

@@ -105,3 +105,88 @@ def test_local_cluster_workers_run_without_their_monitoring_threads() -> None:
     with local_cluster(1) as cluster, Client(cluster) as client:
         seen = client.run(lambda: {k: dask.config.get(k) for k in QUIET_WORKERS})
     assert list(seen.values()) == [QUIET_WORKERS]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class _DaskCluster:
+    """A real `dask scheduler` and one `dask worker`, as separate processes on 127.0.0.1."""
+
+    def __init__(self) -> None:
+        self.address = f"tcp://127.0.0.1:{_free_port()}"
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+        self.scheduler = subprocess.Popen([sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port",
+                                           self.address.rsplit(":", 1)[1], "--no-dashboard"], **quiet)  # type: ignore[call-overload]
+        self.worker = subprocess.Popen([sys.executable, "-m", "dask", "worker", self.address, "--nworkers", "1",
+                                        "--nthreads", "1", "--no-dashboard"], **quiet)  # type: ignore[call-overload]
+
+    def close(self) -> None:
+        for p in (self.worker, self.scheduler):
+            if p.poll() is None:
+                p.kill()
+            p.wait(timeout=30)
+
+
+def test_an_external_scheduler_gives_the_serial_results(archive: list[Path], tmp_path: Path) -> None:
+    """`--scheduler tcp://host:port` joins a cluster started with dask's own commands."""
+    cluster = _DaskCluster()
+    try:
+        url = f"sqlite:///{tmp_path}/ext.sqlite"
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "SSBCERT_HOME": str(tmp_path / "home")}
+        done = subprocess.run([sys.executable, "-m", "ssbcert", "reanalyze", *map(str, archive), "--db", url,
+                               "--scheduler", cluster.address, "--no-progress", "--json"],
+                              env=env, capture_output=True, text=True, timeout=240)
+    finally:
+        cluster.close()
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["analysed"] == 2
+    serial = reanalyse_archive(archive, ReanalysisStore(f"sqlite:///{tmp_path}/s.sqlite"), engine="serial")
+    external = [json.loads(r["result"]) for r in ReanalysisStore(url).rows()]
+    assert _by_path(external) == {k: json.dumps(json.loads(v), sort_keys=True, default=str)
+                                  for k, v in _by_path(serial.results).items()}
+
+
+@pytest.mark.parametrize("address", ["nonsense", "http://host:8786", "tcp://host", "tcp://127.0.0.1:99999"])
+def test_a_malformed_scheduler_address_is_one_line(address: str, tmp_path: Path) -> None:
+    write_synthetic_session(tmp_path / "s", n_spectra=3)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SSBCERT_HOME": str(tmp_path / "home")}
+    done = subprocess.run([sys.executable, "-m", "ssbcert", "reanalyze", str(tmp_path), "--db",
+                           f"sqlite:///{tmp_path}/r.sqlite", "--scheduler", address, "--no-progress"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"error: --scheduler: not a Dask scheduler address (expected tcp://host:port, tls://host:port or 'local', "
+        f"found {address!r})"]
+
+
+def test_an_unreachable_or_lost_scheduler_is_reported_and_the_run_resumes(
+        archive: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ssbcert.archive import run
+
+    monkeypatch.setattr(run, "CONNECT_TIMEOUT_S", 2.0)
+    store = ReanalysisStore(f"sqlite:///{tmp_path}/r.sqlite")
+    with pytest.raises(InputError, match="no Dask scheduler answers"):
+        reanalyse_archive(archive, store, engine="dask", scheduler=f"tcp://127.0.0.1:{_free_port()}")
+
+    cluster = _DaskCluster()
+
+    class StoreThatKillsTheScheduler(ReanalysisStore):
+        def add(self, key: str, result: dict, run_id: str) -> None:  # type: ignore[type-arg]
+            super().add(key, result, run_id)
+            cluster.scheduler.kill()  # the scheduler dies once the first session is safely stored
+
+    try:
+        with pytest.raises(InputError, match="lost the Dask scheduler during the run"):
+            reanalyse_archive(archive, StoreThatKillsTheScheduler(store.url), engine="dask", scheduler=cluster.address)
+    finally:
+        cluster.close()
+    assert len(store.rows()) == 1  # what finished before the loss is kept
+    again = reanalyse_archive(archive, store, engine="serial")
+    assert (again.skipped, again.analysed) == (1, 1)
