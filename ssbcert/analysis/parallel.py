@@ -24,6 +24,7 @@ from ssbcert.analysis.fit import reached_noise_floor
 from ssbcert.analysis.geometry import Geometry
 from ssbcert.analysis.kk import kk_noise_chi2_per_dof, kk_noise_dof
 from ssbcert.analysis.pipeline import SpectrumAnalysis, analyse_spectrum
+from ssbcert.errors import InputError
 from ssbcert.records import ImpedanceSpectrum
 
 T = TypeVar("T")
@@ -39,7 +40,8 @@ def default_workers() -> int:
     env = os.environ.get(WORKERS_ENV, "").strip()
     if env:
         if not env.isdigit() or int(env) < 1:
-            raise ValueError(f"{WORKERS_ENV} must be a whole number >= 1, found {env!r}")
+            raise InputError("bad worker count in the environment", field=WORKERS_ENV,
+                             expected="a whole number >= 1", found=repr(env))
         return int(env)
     try:
         return max(1, len(os.sched_getaffinity(0)))

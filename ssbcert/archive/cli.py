@@ -82,6 +82,7 @@ def register(app: typer.Typer) -> None:
             from ssbcert.archive.run import reanalyse_archive
             from ssbcert.archive.sources import sessions_in_registry, sessions_under
             from ssbcert.archive.store import ReanalysisStore
+            from ssbcert.registry.url import redact
 
             sessions = sessions_under(paths) if paths else []
             if from_registry is not None:
@@ -98,10 +99,10 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2)
         summary = (f"{report.analysed} sessions analysed ({report.spectra} spectra, {report.errors} with errors), "
-                   f"{report.skipped} already done; {report.spectra_per_s:.1f} spectra/s on {engine}; results: {store.url}")
+                   f"{report.skipped} already done; {report.spectra_per_s:.1f} spectra/s on {engine}; results: {redact(store.url)}")
         if as_json:
             typer.echo(json.dumps({"analysed": report.analysed, "skipped": report.skipped, "errors": report.errors,
                                    "spectra": report.spectra, "wall_s": report.wall_s, "engine": engine,
-                                   "run_id": report.run_id, "registry": store.url}))
+                                   "run_id": report.run_id, "registry": redact(store.url)}))
         else:
             console.print(summary, highlight=False)

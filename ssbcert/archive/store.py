@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine, insert, select
 
 from ssbcert.archive.task import ANALYSIS_VERSION
+from ssbcert.registry.url import resolve_url
 from ssbcert.session.files import sha256_file
 
 metadata = MetaData()
@@ -49,6 +50,8 @@ class ReanalysisStore:
             from ssbcert.registry.db import default_url
 
             url = default_url()
+        else:
+            url = resolve_url(url)  # a path or a URL, as every other --db; anything else is one line
         self.url = url
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from ssbcert.analysis import analyse_series
 from ssbcert.analysis.parallel import analyse_batch, resolve_workers, run_tasks
 from ssbcert.archive.synthetic import GEOMETRY, write_synthetic_session
 from ssbcert.certify import certify
+from ssbcert.errors import InputError
 from ssbcert.session import load_session
 
 DEMO_LAB = Path(__file__).resolve().parents[2] / "ssbcert" / "data" / "demo_lab.yaml"  # the fictitious lab
@@ -59,7 +60,7 @@ def test_worker_count_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SSBCERT_WORKERS", "2")
     assert resolve_workers(None, 3) == 2
     monkeypatch.setenv("SSBCERT_WORKERS", "two")
-    with pytest.raises(ValueError, match="SSBCERT_WORKERS"):
+    with pytest.raises(InputError, match="SSBCERT_WORKERS: bad worker count"):  # a user setting: one line
         resolve_workers(None, 3)
     with pytest.raises(ValueError):
         resolve_workers(0, 3)

@@ -190,3 +190,26 @@ def test_an_unreachable_or_lost_scheduler_is_reported_and_the_run_resumes(
     assert len(store.rows()) == 1  # what finished before the loss is kept
     again = reanalyse_archive(archive, store, engine="serial")
     assert (again.skipped, again.analysed) == (1, 1)
+
+
+def test_the_store_takes_what_every_other_db_option_takes(tmp_path: Path) -> None:
+    store = ReanalysisStore(str(tmp_path / "plain-path.sqlite"))  # a file path, as `--db` everywhere else
+    assert store.url == f"sqlite:///{(tmp_path / 'plain-path.sqlite').resolve()}" and store.done_keys() == set()
+    with pytest.raises(InputError, match="--db: unsupported database 'nosuch'"):
+        ReanalysisStore("nosuch://x")
+
+
+@pytest.mark.parametrize(("extra_env", "args", "line"), [
+    ({"SSBCERT_WORKERS": "two"}, [],
+     "error: SSBCERT_WORKERS: bad worker count in the environment (expected a whole number >= 1, found 'two')"),
+    ({}, ["--db", "mysql://u@h/db"], "error: --db: unsupported database 'mysql'"),
+])
+def test_bad_settings_of_an_archive_run_are_one_line(extra_env: dict, args: list, line: str, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    write_synthetic_session(tmp_path / "s", n_spectra=3)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SSBCERT_HOME": str(tmp_path / "home"), **extra_env}
+    db = [] if "--db" in args else ["--db", f"sqlite:///{tmp_path}/r.sqlite"]
+    done = subprocess.run([sys.executable, "-m", "ssbcert", "reanalyze", str(tmp_path), *db, *args, "--no-progress"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(line), done.stderr
