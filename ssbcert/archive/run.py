@@ -92,8 +92,11 @@ def local_cluster(workers: int) -> Any:
     import dask
     from dask.distributed import LocalCluster
 
+    # no dashboard; the scheduler's HTTP server (health routes) still starts, so give it any free
+    # port rather than 8787, where another cluster or notebook would make it warn on the user's terminal
     with dask.config.set(QUIET_WORKERS):
-        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
 
 
 def _dask(jobs: list[SessionJob], workers: int | None, scheduler: str | None) -> Iterator[dict[str, Any]]:

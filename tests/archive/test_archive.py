@@ -213,3 +213,27 @@ def test_bad_settings_of_an_archive_run_are_one_line(extra_env: dict, args: list
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(line), done.stderr
+
+
+def test_a_local_cluster_does_not_warn_when_the_dashboard_port_is_taken() -> None:
+    """Another cluster or a notebook on dask's default port 8787 must not put a warning on the
+    user's terminal: the local cluster's scheduler takes any free port for its HTTP routes."""
+    import socket
+    import warnings
+
+    from ssbcert.archive.run import local_cluster
+
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", 8787))
+        holder.listen()
+    except OSError:
+        pass  # already taken by something else: the same situation
+    try:
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            with local_cluster(1) as cluster:
+                assert cluster.scheduler.http_server.port != 8787
+        assert not [w for w in seen if "already in use" in str(w.message)]
+    finally:
+        holder.close()
