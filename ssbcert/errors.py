@@ -52,3 +52,9 @@ class InstrumentError(Exception):
         if command:
             text += f" (after {command!r})"
         super().__init__(text)
+
+
+class ResourceError(Exception):
+    """The machine could not finish the work (a worker process was killed, e.g. out of memory, or a
+    cluster's scheduler went away): neither the input nor the code is at fault, and what finished
+    is kept. The message says what to do (fewer workers, run again to resume)."""

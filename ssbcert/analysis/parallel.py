@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_all_start_methods, get_context
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
@@ -24,7 +25,7 @@ from ssbcert.analysis.fit import reached_noise_floor
 from ssbcert.analysis.geometry import Geometry
 from ssbcert.analysis.kk import kk_noise_chi2_per_dof, kk_noise_dof
 from ssbcert.analysis.pipeline import SpectrumAnalysis, analyse_spectrum
-from ssbcert.errors import InputError
+from ssbcert.errors import InputError, ResourceError
 from ssbcert.records import ImpedanceSpectrum
 
 T = TypeVar("T")
@@ -88,7 +89,12 @@ def run_tasks(fn: Callable[[T], R], items: Iterable[T], workers: int | None = No
         with threadpool_limits(1, user_api="blas"):
             return [fn(x) for x in todo]
     chunk = max(1, len(todo) // (4 * n))
-    return list(process_pool(n).map(fn, todo, chunksize=chunk))
+    try:
+        return list(process_pool(n).map(fn, todo, chunksize=chunk))
+    except BrokenProcessPool:
+        _pools.pop(n, None)  # never hand the broken pool to the next call (a long-lived process would fail for good)
+        raise ResourceError(f"a worker process of the pool of {n} died (killed by the system, e.g. out of memory); "
+                            f"run again, with fewer workers ({WORKERS_ENV}) if it recurs") from None
 
 
 def _analyse_one(job: tuple[ImpedanceSpectrum, Geometry, str | None, tuple, dict[str, Any]]) -> SpectrumAnalysis:

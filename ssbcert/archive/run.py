@@ -5,8 +5,8 @@ process writes each result to the store as it arrives (one transaction per sessi
 run loses at most the sessions in flight, and the next run skips every finished one. Dask is the
 engine for clusters: `scheduler="tcp://host:port"` joins a running one, `scheduler="local"` starts
 a `LocalCluster` of single-threaded worker processes; nothing here schedules work itself. A
-malformed address, a scheduler that does not answer or has no worker, and a scheduler lost during
-the run are each one `InputError` line; the sessions stored before the loss are kept.
+malformed address, a scheduler that does not answer or has no worker are `InputError`s; a scheduler
+lost or a pool worker killed during the run is a `ResourceError`; the sessions stored before are kept.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 
 from ssbcert.archive.store import ReanalysisStore, session_key
 from ssbcert.archive.task import SessionJob, reanalyse_session
-from ssbcert.errors import InputError
+from ssbcert.errors import InputError, ResourceError
 
 ENGINES = ("serial", "pool", "dask")
 # a scheduler that does not answer (or has no worker) within this many seconds is reported in one
@@ -68,15 +68,22 @@ def _serial(jobs: list[SessionJob], workers: int | None, scheduler: str | None) 
 
 def _pool(jobs: list[SessionJob], workers: int | None, scheduler: str | None) -> Iterator[dict[str, Any]]:
     from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     from ssbcert.analysis.parallel import default_workers, new_process_pool
 
     # a pool of its own, shut down at the end: an archive run is long, and its workers' memory
     # should not outlive it
-    with new_process_pool(workers or default_workers()) as pool:
+    n = workers or default_workers()
+    with new_process_pool(n) as pool:
         futures = [pool.submit(reanalyse_session, j) for j in jobs]
-        for fut in as_completed(futures):
-            yield fut.result()
+        try:
+            for fut in as_completed(futures):
+                yield fut.result()
+        except BrokenProcessPool:
+            raise ResourceError(f"a worker process of the pool of {n} died (killed by the system, e.g. out of "
+                                f"memory); the sessions finished so far are kept and the same command resumes "
+                                f"(with fewer --workers if it recurs)") from None
 
 
 # A local worker's own monitoring (20 ms event-loop health tick, 10 ms stack profiler, 1 ms GIL probe,
@@ -130,10 +137,9 @@ def _dask(jobs: list[SessionJob], workers: int | None, scheduler: str | None) ->
                 yield fut.result()
                 fut.release()
         except (CancelledError, CommClosedError) as exc:  # distributed's FutureCancelledError, or the link itself
-            raise InputError("lost the Dask scheduler during the run; the sessions finished so far are kept "
-                             "and the same command resumes", field="--scheduler",
-                             expected="a scheduler that stays up for the run",
-                             found=f"{scheduler or 'local'} ({type(exc).__name__})") from None
+            raise ResourceError(f"lost the Dask scheduler {scheduler or 'local'} during the run "
+                                f"({type(exc).__name__}); the sessions finished so far are kept and the same "
+                                f"command resumes") from None
         finally:
             client.close()
             if cluster is not None:

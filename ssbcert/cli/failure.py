@@ -1,7 +1,8 @@
 """How the `ssbcert` command ends when something goes wrong: one line on stderr, never a traceback.
 
-Bad input (a file, a value, a URL, an instrument that does not answer) is the user's to fix, so it
-gets exit code 2 and a line naming what is wrong. Anything else is ours: the user gets one line and
+Bad input (a file, a value, a URL, an instrument that does not answer) and a machine that could not
+finish (a killed worker, a lost cluster) are the user's to fix, so they get exit code 2 and a line
+naming what is wrong. Anything else is ours: the user gets one line and
 the path of a log file holding the traceback, which is what a bug report needs.
 """
 from __future__ import annotations
@@ -32,9 +33,9 @@ def _one_line(text: str) -> str:
 
 
 def _user_error_types() -> tuple[type[BaseException], ...]:
-    from ssbcert.errors import InputError, InstrumentError
+    from ssbcert.errors import InputError, InstrumentError, ResourceError
 
-    return (InputError, InstrumentError, FileNotFoundError, IsADirectoryError, NotADirectoryError,
+    return (InputError, InstrumentError, ResourceError, FileNotFoundError, IsADirectoryError, NotADirectoryError,
             PermissionError, FileExistsError)
 
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +13,7 @@ from ssbcert.analysis import analyse_series
 from ssbcert.analysis.parallel import analyse_batch, resolve_workers, run_tasks
 from ssbcert.archive.synthetic import GEOMETRY, write_synthetic_session
 from ssbcert.certify import certify
-from ssbcert.errors import InputError
+from ssbcert.errors import InputError, ResourceError
 from ssbcert.session import load_session
 
 DEMO_LAB = Path(__file__).resolve().parents[2] / "ssbcert" / "data" / "demo_lab.yaml"  # the fictitious lab
@@ -65,3 +67,15 @@ def test_worker_count_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValueError):
         resolve_workers(0, 3)
     assert run_tasks(np.sqrt, [4.0, 9.0, 16.0], workers=2) == [2.0, 3.0, 4.0]
+
+
+def _die_on_three(x: float) -> float:
+    if x == 3.0:
+        os.kill(os.getpid(), signal.SIGKILL)  # a worker killed mid-task, as by the out-of-memory killer
+    return x
+
+
+def test_a_killed_worker_is_one_line_and_the_next_call_gets_a_fresh_pool() -> None:
+    with pytest.raises(ResourceError, match="worker process of the pool of 2 died"):
+        run_tasks(_die_on_three, [1.0, 2.0, 3.0, 4.0], workers=2)
+    assert run_tasks(np.sqrt, [4.0, 9.0], workers=2) == [2.0, 3.0]  # the broken pool was not reused

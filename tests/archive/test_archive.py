@@ -16,7 +16,7 @@ from ssbcert.archive.run import reanalyse_archive
 from ssbcert.archive.sources import sessions_in_registry, sessions_under
 from ssbcert.archive.store import ReanalysisStore
 from ssbcert.archive.synthetic import write_synthetic_archive, write_synthetic_session
-from ssbcert.errors import InputError
+from ssbcert.errors import InputError, ResourceError
 from ssbcert.registry.db import Registry
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -183,7 +183,7 @@ def test_an_unreachable_or_lost_scheduler_is_reported_and_the_run_resumes(
             cluster.scheduler.kill()  # the scheduler dies once the first session is safely stored
 
     try:
-        with pytest.raises(InputError, match="lost the Dask scheduler during the run"):
+        with pytest.raises(ResourceError, match="lost the Dask scheduler .* during the run"):
             reanalyse_archive(archive, StoreThatKillsTheScheduler(store.url), engine="dask", scheduler=cluster.address)
     finally:
         cluster.close()
@@ -237,3 +237,21 @@ def test_a_local_cluster_does_not_warn_when_the_dashboard_port_is_taken() -> Non
         assert not [w for w in seen if "already in use" in str(w.message)]
     finally:
         holder.close()
+
+
+def test_a_killed_pool_worker_is_reported_and_the_run_resumes(archive: list[Path], tmp_path: Path) -> None:
+    import multiprocessing
+
+    store = ReanalysisStore(f"sqlite:///{tmp_path}/r.sqlite")
+
+    class StoreThatKillsAWorker(ReanalysisStore):
+        def add(self, key: str, result: dict, run_id: str) -> None:  # type: ignore[type-arg]
+            super().add(key, result, run_id)
+            for child in multiprocessing.active_children():  # the pool's workers, as the OOM killer would
+                os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
+
+    with pytest.raises(ResourceError, match="worker process of the pool of 2 died.*same command resumes"):
+        reanalyse_archive(archive, StoreThatKillsAWorker(store.url), engine="pool", workers=2)
+    assert len(store.rows()) == 1
+    again = reanalyse_archive(archive, store, engine="pool", workers=2)
+    assert (again.skipped, again.analysed, again.errors) == (1, 1, 0)
