@@ -100,8 +100,14 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         summary = (f"{report.analysed} sessions analysed ({report.spectra} spectra, {report.errors} with errors), "
                    f"{report.skipped} already done; {report.spectra_per_s:.1f} spectra/s on {engine}; results: {redact(store.url)}")
+        if report.done_elsewhere:
+            summary += f"; {report.done_elsewhere} stored first by another run over the same archive"
+        if report.busy:
+            summary += (f"; {report.busy} in use by another process and not analysed: run the same command again "
+                        f"when it has finished")
         if as_json:
             typer.echo(json.dumps({"analysed": report.analysed, "skipped": report.skipped, "errors": report.errors,
+                                   "busy": report.busy, "done_elsewhere": report.done_elsewhere,
                                    "spectra": report.spectra, "wall_s": report.wall_s, "engine": engine,
                                    "run_id": report.run_id, "registry": redact(store.url)}))
         else:

@@ -53,6 +53,8 @@ class ArchiveReport:
     analysed: int = 0
     errors: int = 0
     spectra: int = 0
+    busy: int = 0  # sessions another process held (not analysed: the next run does them)
+    done_elsewhere: int = 0  # sessions a concurrent run over the same archive stored first
     wall_s: float = 0.0
     results: list[dict[str, Any]] = field(default_factory=list)
 
@@ -181,14 +183,19 @@ def reanalyse_archive(sessions: list[Path], store: ReanalysisStore, *, engine: s
     bar = _progress(progress, len(jobs), report.skipped)
     try:
         for result in (_RUNNERS[engine](jobs, workers, scheduler) if jobs else iter(())):
-            store.add(by_path[result["session_path"]], result, report.run_id)
+            if bar is not None:
+                bar[0].advance(bar[1])
+            if result["status"] == "busy":  # held by another run or a certify: not a result, next run
+                report.busy += 1
+                continue
+            if not store.add(by_path[result["session_path"]], result, report.run_id):
+                report.done_elsewhere += 1  # another run over the same archive stored it first
+                continue
             report.analysed += 1
             report.errors += result["status"] != "ok"
             report.spectra += int(result.get("n_spectra", 0))
             if keep_results:
                 report.results.append(result)
-            if bar is not None:
-                bar[0].advance(bar[1])
     finally:
         if bar is not None:
             bar[0].stop()

@@ -13,7 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ssbcert.archive.task import ANALYSIS_VERSION
 from ssbcert.registry.url import resolve_url
@@ -59,17 +60,32 @@ class ReanalysisStore:
         metadata.create_all(self.engine, checkfirst=True)
 
     def done_keys(self) -> set[str]:
+        """Sessions analysed successfully; a session that failed is tried again by the next run
+        (its error may have been a missing sample record, fixed since)."""
         with self.engine.connect() as conn:
-            return set(conn.execute(select(reanalyses.c.key)).scalars())
+            return set(conn.execute(select(reanalyses.c.key).where(reanalyses.c.status == "ok")).scalars())
 
-    def add(self, key: str, result: dict[str, Any], run_id: str) -> None:
+    def add(self, key: str, result: dict[str, Any], run_id: str) -> bool:
+        """Record one session's result; False if another run recorded it as analysed first (two
+        runs over the same archive: the first success stands, a later one is not an error). A
+        success replaces an earlier failure of the same key."""
         row = dict(key=key, session_path=result["session_path"], session_id=result.get("session_id", ""),
                    analysis_version=result["analysis_version"], status=result["status"],
                    n_spectra=int(result.get("n_spectra", 0)), run_id=run_id,
                    finished_utc=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                    result=json.dumps(result, default=str))
-        with self.engine.begin() as conn:
-            conn.execute(insert(reanalyses), row)
+        try:
+            with self.engine.begin() as conn:
+                before = conn.execute(select(reanalyses.c.status).where(reanalyses.c.key == key)).scalar()
+                if before is None:
+                    conn.execute(insert(reanalyses), row)
+                elif before != "ok":
+                    conn.execute(update(reanalyses).where(reanalyses.c.key == key), row)
+                else:
+                    return False
+        except IntegrityError:  # the other run inserted the same key between our read and our write
+            return False
+        return True
 
     def rows(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

@@ -72,6 +72,7 @@ def _reanalyse(job: SessionJob) -> dict[str, Any]:
     from ssbcert.certify import analyse, gather
     from ssbcert.errors import InputError
     from ssbcert.session import guard, load_session
+    from ssbcert.session.lock import SessionInUse
     from ssbcert.session.files import sha256_file
 
     path = Path(job.session_path)
@@ -86,6 +87,8 @@ def _reanalyse(job: SessionJob) -> dict[str, Any]:
             findings = analyse(gather(ses, record, source), workers=1)
         spectra = len(findings.series.spectra) if findings.series else 0
         out.update(status="ok", n_spectra=spectra, error="", **findings_summary(findings))
+    except SessionInUse as exc:  # another run (or a certify) holds it: not a result, try again later
+        out.update(status="busy", n_spectra=0, error=str(exc))
     except (InputError, FileNotFoundError, ValueError, KeyError) as exc:
         out.update(status="error", n_spectra=0, error=f"{type(exc).__name__}: {exc}")
     return out

@@ -115,13 +115,30 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _wait_until_free(sessions: list[Path], timeout_s: float = 30.0) -> None:
+    """Until no other process holds any of the sessions' locks (SIGKILL is delivered asynchronously)."""
+    from ssbcert.session import SessionInUse, SessionLock
+
+    deadline = time.monotonic() + timeout_s
+    for s in sessions:
+        while True:
+            try:
+                SessionLock(s, "test").acquire().release()
+                break
+            except SessionInUse:
+                assert time.monotonic() < deadline, f"{s} still held"
+                time.sleep(0.05)
+
+
 class _DaskCluster:
     """A real `dask scheduler` and one `dask worker`, as separate processes on 127.0.0.1."""
 
     def __init__(self) -> None:
         self.address = f"tcp://127.0.0.1:{_free_port()}"
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+        # own process groups: closing kills the worker's task process too, which would otherwise
+        # go on analysing (and holding a session's lock) after its nanny is gone
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env, "start_new_session": True}
         self.scheduler = subprocess.Popen([sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port",
                                            self.address.rsplit(":", 1)[1], "--no-dashboard"], **quiet)  # type: ignore[call-overload]
         self.worker = subprocess.Popen([sys.executable, "-m", "dask", "worker", self.address, "--nworkers", "1",
@@ -129,8 +146,10 @@ class _DaskCluster:
 
     def close(self) -> None:
         for p in (self.worker, self.scheduler):
-            if p.poll() is None:
-                p.kill()
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             p.wait(timeout=30)
 
 
@@ -188,8 +207,9 @@ def test_an_unreachable_or_lost_scheduler_is_reported_and_the_run_resumes(
     finally:
         cluster.close()
     assert len(store.rows()) == 1  # what finished before the loss is kept
+    _wait_until_free(archive)  # the killed worker's task process may take a moment to die
     again = reanalyse_archive(archive, store, engine="serial")
-    assert (again.skipped, again.analysed) == (1, 1)
+    assert (again.skipped, again.analysed, again.busy) == (1, 1, 0)
 
 
 def test_the_store_takes_what_every_other_db_option_takes(tmp_path: Path) -> None:
@@ -253,5 +273,39 @@ def test_a_killed_pool_worker_is_reported_and_the_run_resumes(archive: list[Path
     with pytest.raises(ResourceError, match="worker process of the pool of 2 died.*same command resumes"):
         reanalyse_archive(archive, StoreThatKillsAWorker(store.url), engine="pool", workers=2)
     assert len(store.rows()) == 1
+    _wait_until_free(archive)
     again = reanalyse_archive(archive, store, engine="pool", workers=2)
     assert (again.skipped, again.analysed, again.errors) == (1, 1, 0)
+
+
+def test_a_session_held_by_another_process_is_left_for_the_next_run(tmp_path: Path) -> None:
+    """Two runs over one archive (or a certify of one of its sessions): a session another process
+    holds is not a result; it must not be stored as done, or no later run would analyse it."""
+    write_synthetic_archive(tmp_path / "arch", n_sessions=2, spectra_per_session=3, seed=2)
+    sessions = sessions_under([tmp_path / "arch"])
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom ssbcert.session import SessionLock\n"
+         "with SessionLock(sys.argv[1], 'test holder'):\n    print('held', flush=True)\n    time.sleep(120)\n",
+         str(sessions[0])], env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        store = ReanalysisStore(f"sqlite:///{tmp_path}/r.sqlite")
+        first = reanalyse_archive(sessions, store, engine="serial")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert (first.analysed, first.busy, first.errors) == (1, 1, 0)
+    assert [r["session_path"] for r in store.rows()] == [str(sessions[1])]
+    again = reanalyse_archive(sessions, store, engine="serial")
+    assert (again.skipped, again.analysed, again.busy) == (1, 1, 0)
+
+
+def test_the_store_keeps_the_first_success_and_retries_failures(tmp_path: Path) -> None:
+    store = ReanalysisStore(f"sqlite:///{tmp_path}/r.sqlite")
+    failed = {"session_path": "/a", "analysis_version": "v", "status": "error", "error": "no sample record"}
+    ok = {"session_path": "/a", "analysis_version": "v", "status": "ok", "n_spectra": 3}
+    assert store.add("k", failed, "run1") and store.done_keys() == set()  # a failure is not done
+    assert store.add("k", ok, "run2") and store.done_keys() == {"k"}  # the retry's success replaces it
+    assert not store.add("k", {**ok, "n_spectra": 9}, "run3")  # a concurrent run's later success is not stored
+    (row,) = store.rows()
+    assert (row["status"], row["run_id"], row["n_spectra"]) == ("ok", "run2", 3)
