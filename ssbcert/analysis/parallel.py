@@ -14,6 +14,8 @@ where a pool would cost more to start than it saves. `SSBCERT_WORKERS` sets the 
 from __future__ import annotations
 
 import os
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_all_start_methods, get_context
@@ -55,10 +57,26 @@ def single_blas_thread() -> None:
     threadpool_limits(1, user_api="blas")
 
 
+def _pool_worker_start() -> None:
+    """One BLAS thread, and an exit once the parent is gone: after a `kill -9` of the command (or
+    the out-of-memory killer taking it) its idle workers would otherwise stay for good, each
+    holding the parent's heap; a check a second is nothing beside the analysis."""
+    single_blas_thread()
+    parent = os.getppid()
+
+    def exit_with_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=exit_with_parent, name="ssbcert-exit-with-parent", daemon=True).start()
+
+
 def new_process_pool(workers: int) -> ProcessPoolExecutor:
-    """A fresh pool of `workers` single-BLAS-thread processes (forked where the OS can)."""
+    """A fresh pool of `workers` single-BLAS-thread processes (forked where the OS can) that end
+    with their parent."""
     method = "fork" if "fork" in get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method), initializer=single_blas_thread)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method), initializer=_pool_worker_start)
 
 
 def process_pool(workers: int) -> Executor:

@@ -79,3 +79,33 @@ def test_a_killed_worker_is_one_line_and_the_next_call_gets_a_fresh_pool() -> No
     with pytest.raises(ResourceError, match="worker process of the pool of 2 died"):
         run_tasks(_die_on_three, [1.0, 2.0, 3.0, 4.0], workers=2)
     assert run_tasks(np.sqrt, [4.0, 9.0], workers=2) == [2.0, 3.0]  # the broken pool was not reused
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting to be reaped has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from Linux /proc")
+def test_pool_workers_end_when_their_parent_is_killed(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    script = ("import multiprocessing, time\nfrom ssbcert.analysis.parallel import new_process_pool\n"
+              "pool = new_process_pool(2)\nlist(pool.map(abs, range(4)))\n"
+              "print(' '.join(str(p.pid) for p in multiprocessing.active_children()), flush=True)\ntime.sleep(120)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    assert parent.stdout is not None
+    workers = [int(p) for p in parent.stdout.readline().split()]
+    assert len(workers) == 2 and all(_alive(p) for p in workers)
+    parent.kill()  # kill -9: no chance to shut the pool down
+    parent.wait()
+    deadline = time.monotonic() + 15
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in workers), "pool workers outlived their killed parent"
