@@ -57,12 +57,12 @@ def single_blas_thread() -> None:
     threadpool_limits(1, user_api="blas")
 
 
-def _pool_worker_start() -> None:
+def _pool_worker_start(parent: int) -> None:
     """One BLAS thread, and an exit once the parent is gone: after a `kill -9` of the command (or
     the out-of-memory killer taking it) its idle workers would otherwise stay for good, each
-    holding the parent's heap; a check a second is nothing beside the analysis."""
+    holding the parent's heap; a check a second is nothing beside the analysis. `parent` is taken
+    in the parent: a worker may start only after its parent has already died."""
     single_blas_thread()
-    parent = os.getppid()
 
     def exit_with_parent() -> None:
         while os.getppid() == parent:
@@ -76,7 +76,8 @@ def new_process_pool(workers: int) -> ProcessPoolExecutor:
     """A fresh pool of `workers` single-BLAS-thread processes (forked where the OS can) that end
     with their parent."""
     method = "fork" if "fork" in get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method), initializer=_pool_worker_start)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method), initializer=_pool_worker_start,
+                               initargs=(os.getpid(),))
 
 
 def process_pool(workers: int) -> Executor:
