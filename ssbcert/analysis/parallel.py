@@ -112,8 +112,13 @@ def run_tasks(fn: Callable[[T], R], items: Iterable[T], workers: int | None = No
         return list(process_pool(n).map(fn, todo, chunksize=chunk))
     except BrokenProcessPool:
         _pools.pop(n, None)  # never hand the broken pool to the next call (a long-lived process would fail for good)
-        raise ResourceError(f"a worker process of the pool of {n} died (killed by the system, e.g. out of memory); "
-                            f"run again, with fewer workers ({WORKERS_ENV}) if it recurs") from None
+        raise worker_died(n, f"run again, with fewer workers ({WORKERS_ENV}) if it recurs") from None
+
+
+def worker_died(workers: int, what_to_do: str) -> ResourceError:
+    """The one wording for a pool that lost a worker (the OS killed it, e.g. out of memory)."""
+    return ResourceError(f"a worker process of the pool of {workers} died (killed by the system, e.g. out of memory); "
+                         f"{what_to_do}")
 
 
 def _analyse_one(job: tuple[ImpedanceSpectrum, Geometry, str | None, tuple, dict[str, Any]]) -> SpectrumAnalysis:

@@ -30,16 +30,15 @@ CONNECT_TIMEOUT_S = 10.0
 _SCHEMES = ("tcp", "tls")
 
 
-def check_scheduler(address: str | None) -> str | None:
+def check_scheduler(address: str | None) -> None:
     """None, 'local', or a Dask scheduler address scheme://host:port; anything else is refused."""
     if address is None or address == "local":
-        return address
+        return
     scheme, sep, rest = address.partition("://")
     host, _, port = rest.rpartition(":")
     if not sep or scheme not in _SCHEMES or not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise InputError("not a Dask scheduler address", field="--scheduler",
                          expected="tcp://host:port, tls://host:port or 'local'", found=repr(address))
-    return address
 
 
 @dataclass
@@ -72,7 +71,7 @@ def _pool(jobs: list[SessionJob], workers: int | None, scheduler: str | None) ->
     from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    from ssbcert.analysis.parallel import default_workers, new_process_pool
+    from ssbcert.analysis.parallel import default_workers, new_process_pool, worker_died
 
     # a pool of its own, shut down at the end: an archive run is long, and its workers' memory
     # should not outlive it
@@ -83,9 +82,8 @@ def _pool(jobs: list[SessionJob], workers: int | None, scheduler: str | None) ->
             for fut in as_completed(futures):
                 yield fut.result()
         except BrokenProcessPool:
-            raise ResourceError(f"a worker process of the pool of {n} died (killed by the system, e.g. out of "
-                                f"memory); the sessions finished so far are kept and the same command resumes "
-                                f"(with fewer --workers if it recurs)") from None
+            raise worker_died(n, "the sessions finished so far are kept and the same command resumes "
+                                 "(with fewer --workers if it recurs)") from None
 
 
 # A local worker's own monitoring (20 ms event-loop health tick, 10 ms stack profiler, 1 ms GIL probe,
