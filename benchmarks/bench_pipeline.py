@@ -22,7 +22,7 @@ floor, p95 ≤ 150 ms, ≥ 100× faster than converged impedance.py at equal or 
 `--breakdown` then analyses the same spectra once more, instrumented (so outside the timed
 comparison), and prints per candidate circuit the least-squares evaluations and starts per spectrum
 (first pass, and refits of a circuit fitted again), the evaluations of auto against the floor's
-single fit, and how auto's CPU splits between the circuit model, scipy's solver around it, the rest
+single fit, and how auto's CPU splits between the circuit model, the trust-region solver around it, the rest
 of fit_circuit (seeds, covariance) and the rest of the pipeline (lin-KK, DRT, arcs, σ, ambiguity).
 """
 from __future__ import annotations
@@ -193,10 +193,10 @@ def breakdown(suite: list[GroundTruth]) -> None:
     from ssbcert.analysis import fit as fit_module, pipeline
     from ssbcert.analysis.model import CompiledModel
 
-    clocks = {k: _Clock() for k in ("least_squares", "fit_circuit")}
-    clocks["model"] = _Clock(within=clocks["least_squares"])  # the model as the solver calls it
+    clocks = {k: _Clock() for k in ("solver", "fit_circuit")}
+    clocks["model"] = _Clock(within=clocks["solver"])  # the model as the solver calls it
     calls: list[tuple[str, int, int, bool]] = []
-    real_fit, real_lsq, real_model = pipeline.fit_circuit, fit_module.least_squares, CompiledModel.impedance_jacobian_t
+    real_fit, real_solve, real_model = pipeline.fit_circuit, fit_module.solve, CompiledModel.impedance_jacobian_t
 
     def counted_fit(*args, **kwargs):  # type: ignore[no-untyped-def]
         r = real_fit(*args, **kwargs)
@@ -204,7 +204,7 @@ def breakdown(suite: list[GroundTruth]) -> None:
         return r
 
     pipeline.fit_circuit = clocks["fit_circuit"].wrap(counted_fit)
-    fit_module.least_squares = clocks["least_squares"].wrap(real_lsq)
+    fit_module.solve = clocks["solver"].wrap(real_solve)
     CompiledModel.impedance_jacobian_t = clocks["model"].wrap(real_model)  # type: ignore[method-assign]
     total = 0.0
     auto_evals: list[int] = []
@@ -224,7 +224,7 @@ def breakdown(suite: list[GroundTruth]) -> None:
                 row[2] += starts
                 row[3] += given_up
     finally:
-        pipeline.fit_circuit, fit_module.least_squares = real_fit, real_lsq
+        pipeline.fit_circuit, fit_module.solve = real_fit, real_solve
         CompiledModel.impedance_jacobian_t = real_model  # type: ignore[method-assign]
     n = len(suite)
     print(f"\nbreakdown of auto over {n} spectra (a second, instrumented pass; mean CPU, not the medians above): per spectrum")
@@ -233,12 +233,12 @@ def breakdown(suite: list[GroundTruth]) -> None:
         print(f"  {circuit:<42} {kind:<6} {c / n:6.2f} {nfev / n:12.1f} {starts / n:7.2f} {gave / n:9.2f}")
     evals = sum(auto_evals)
     floor_evals = [_floor_fit(g)[1] for g in suite]
-    model, lsq, fitc = (clocks[k].s for k in ("model", "least_squares", "fit_circuit"))
+    model, lsq, fitc = (clocks[k].s for k in ("model", "solver", "fit_circuit"))
     med_a, med_f = statistics.median(auto_evals), statistics.median(floor_evals)
     print(f"  evaluations per spectrum: auto mean {evals / n:.1f}, median {med_a:.0f}; the floor's single fit mean "
           f"{sum(floor_evals) / n:.1f}, median {med_f:.0f}: {med_a / max(med_f, 1):.1f}x in evaluations alone (medians)")
     print(f"  CPU per spectrum {1e3 * total / n:.1f} ms:")
-    for label, s in (("circuit model (Z and Jacobian)", model), ("scipy least_squares around it", lsq - model),
+    for label, s in (("circuit model (Z and Jacobian)", model), ("trust-region solver around it", lsq - model),
                      ("rest of fit_circuit (seeds, covariance)", fitc - lsq), ("rest of the pipeline (KK, DRT, arcs, σ)", total - fitc)):
         print(f"    {label:<42} {1e3 * s / n:7.1f} ms  {100 * s / total:5.1f} %")
     if evals:

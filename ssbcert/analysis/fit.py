@@ -4,21 +4,21 @@ automatic seeds and a multistart, with the full parameter covariance.
 Why our own fitter: impedance.py rebuilds and evals a string per evaluation and, with default
 settings, stops far from the optimum on solid-electrolyte magnitudes (reference/eis_analysis.md
 §1.8). Here the circuit is compiled once (model.py), positive parameters are fitted as logarithms
-(R and Q span many decades), exponents linearly in [0, 1], with trf + x_scale='jac' and an analytic
-Jacobian. Covariance = s²·(JᵀJ)⁻¹ with s² the reduced χ² (GUM Type A from the residual scatter).
+(R and Q span many decades), exponents linearly in [0, 1], by the trust-region reflective method
+with Jacobian scaling (trust_region.py: scipy's trf, x_scale='jac', iterate for iterate) and an
+analytic Jacobian. Covariance = s²·(JᵀJ)⁻¹ with s² the reduced χ² (GUM Type A from the residual scatter).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
-from scipy.optimize import least_squares
-
 from ssbcert.analysis.circuit import Circuit, parse_circuit
 from ssbcert.analysis.guess import initial_guesses
 from ssbcert.analysis.model import CompiledModel, Omega, compile_circuit
+from ssbcert.analysis.trust_region import Solution, solve
 from ssbcert.analysis.topology import canonical_arc_order
 from ssbcert.errors import InputError
 from ssbcert.uncertainty import Measured
@@ -180,7 +180,7 @@ class _Problem:
     def _eval(self, th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Z and ∂Z/∂p (transposed, one row per parameter) at θ; trf asks for the residual then
         the Jacobian at the same point, so the last evaluation is cached."""
-        if self._last is not None and np.array_equal(self._last[0], th):
+        if self._last is not None and (self._last[0] == th).all():
             return self._last[1], self._last[2]
         z, Jt = self.model.impedance_jacobian_t(self.to_p(th), self.omega)
         self._last = (th.copy(), z, Jt)
@@ -196,21 +196,19 @@ class _Problem:
         Jt = Jt * np.where(self.flog, p[self.free], 1.0)[:, None] * self.w[None, :]
         return np.hstack([Jt.real, Jt.imag]).T
 
-    def solve(self, th0: np.ndarray, max_nfev: int, probe: tuple[int, float] | None = None):
-        """trf from θ0; with `probe` = (n, χ²_max) the solve is abandoned (status -2) once it has
-        spent n evaluations and its χ² is still above χ²_max (one continuous solve otherwise, so a
-        promising start loses nothing to the probe)."""
-        callback = None
+    def solve(self, th0: np.ndarray, max_nfev: int, probe: tuple[int, float] | None = None) -> Solution:
+        """The bounded solve from θ0; with `probe` = (n, χ²_max) it is abandoned (status -2) once it
+        has spent n evaluations and its χ² is still above χ²_max (one continuous solve otherwise,
+        so a promising start loses nothing to the probe)."""
+        stop = None
         if probe is not None:
             n_probe, chi2_max = probe
 
-            def callback(intermediate_result: Any) -> None:  # the name tells scipy which signature
-                if intermediate_result.nfev >= n_probe and 2 * intermediate_result.cost > chi2_max:
-                    raise StopIteration
+            def stop(nfev: int, cost: float) -> bool:
+                return nfev >= n_probe and 2 * cost > chi2_max
 
-        return least_squares(self.residual, th0, jac=self.jac, bounds=(self.lo, self.hi), method="trf",
-                             x_scale="jac", xtol=1e-9, ftol=1e-10, gtol=1e-10, max_nfev=max_nfev,
-                             callback=callback)
+        return solve(self.residual, self.jac, th0, self.lo, self.hi, max_nfev=max_nfev,
+                     xtol=1e-9, ftol=1e-10, gtol=1e-10, stop=stop)
 
 
 def fit_circuit(
@@ -386,7 +384,7 @@ def _apply_permutation(r: FitResult, perm: np.ndarray) -> None:
         r.bounds_lo, r.bounds_hi = r.bounds_lo[perm], r.bounds_hi[perm]
 
 
-def _result(prob: _Problem, model: CompiledModel, res, weighting: str, tried: int, nfev: int,
+def _result(prob: _Problem, model: CompiledModel, res: Solution, weighting: str, tried: int, nfev: int,
             costs: list[float]) -> FitResult:
     p = prob.to_p(res.x)
     n = len(prob.names)

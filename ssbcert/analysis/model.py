@@ -19,15 +19,18 @@ _HALF_PI_J = 0.5j * np.pi
 
 @dataclass(frozen=True)
 class Omega:
-    """Angular frequencies and their logarithm, computed once per spectrum (every CPE needs ln ω)."""
+    """Angular frequencies and their logarithms, computed once per spectrum (every CPE needs ln ω,
+    and its exponent's derivative ln(jω) = ln ω + jπ/2)."""
 
     w: np.ndarray
     log_w: np.ndarray
+    log_jw: np.ndarray
 
     @classmethod
     def of(cls, frequency_Hz: np.ndarray) -> "Omega":
         w = 2 * np.pi * np.asarray(frequency_Hz, dtype=float)
-        return cls(w, np.log(w))
+        log_w = np.log(w)
+        return cls(w, log_w, log_w + _HALF_PI_J)
 
 
 # f(params, omega, jac_rows) -> Z ; jac_rows is a (n_params_of_element, n_freq) view to fill: the
@@ -71,7 +74,7 @@ def _cpe(p, o, J):
     # 1/(Q (jω)^n) = ω^-n e^(-jπn/2) / Q, from the precomputed ln ω
     z = np.exp(-p[1] * o.log_w) * (_phase(-p[1]) / p[0])
     J[0] = z * (-1.0 / p[0])
-    J[1] = -z * (o.log_w + _HALF_PI_J)
+    J[1] = -z * o.log_jw
     return z
 
 
@@ -230,7 +233,7 @@ def _r_cpe(a: int) -> _NodeFn:
         z2 = z * z
         J[a] = z2 / (r * r)
         J[a + 1] = -z2 * y_q
-        J[a + 2] = -q * z2 * y_q * (o.log_w + _HALF_PI_J)
+        J[a + 2] = -q * z2 * y_q * o.log_jw
         return z
 
     return r_cpe
