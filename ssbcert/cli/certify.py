@@ -149,8 +149,14 @@ def register(app: typer.Typer) -> None:
 
         from ssbcert.lab import demo_lab_profile, load_lab_profile
 
-        try:  # a bad lab profile is reported before hours of measuring, not after
+        from ssbcert.analysis.parallel import default_workers
+        from ssbcert.registry.url import resolve_url
+
+        try:  # settings the analysis and the registry read are checked before hours of measuring, not after
             profile = load_lab_profile(lab) if lab else demo_lab_profile()
+            if db is not None:
+                resolve_url(db)
+            default_workers()
         except InputError as exc:
             _fail(exc)
         bench = default_bench()

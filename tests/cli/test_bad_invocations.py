@@ -109,6 +109,23 @@ def test_unreachable_bench_leaves_no_resumable_session(place: Path, monkeypatch:
     assert "resume" not in err + out and not (place / "s5").exists()
 
 
+@pytest.mark.parametrize(("env", "args", "says"), [
+    ({}, ["--db", "mysql://u@h/db"], "--db: unsupported database 'mysql'"),
+    ({"SSBCERT_WORKERS": "two"}, [], "SSBCERT_WORKERS: bad worker count"),
+])
+def test_demo_refuses_bad_settings_before_it_measures(env: dict[str, str], args: list[str], says: str, place: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capfd: pytest.CaptureFixture[str]) -> None:
+    """The registry URL and the worker count are read only after the measurement: a bad one must
+    stop the demo before it starts measuring, not after."""
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    code, out, err = in_process(["demo", "--out", "demo-out", *args], place, monkeypatch, capfd)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 2 and len(lines) == 1 and says in lines[0], err
+    assert not (place / "demo-out").exists()  # nothing was measured
+
+
 def test_version_and_completion(place: Path) -> None:
     res = ssbcert(["--version"], place / "home", place)
     assert res.returncode == 0 and res.stdout.startswith("ssbcert ")
