@@ -4,10 +4,11 @@ The algorithm is Branch, Coleman & Li (SIAM J. Sci. Comput. 21, 1999) with the C
 Moré's SVD solution of the trust-region subproblem and Jacobian column scaling: the method of
 ``scipy.optimize.least_squares(method="trf", x_scale="jac")``, with the same constants and the same
 order of floating-point operations, so it reproduces scipy's iterates bit for bit (the tests hold
-it to that on random and fitted problems). Why not call scipy: a circuit fit is 9 parameters and
-~100 residuals, where scipy's general machinery (array validation, the batched SVD wrapper, its
-function wrappers) costs ~5x the circuit model per evaluation, and that overhead was most of the
-automatic analysis (issue #10). This module does only the dense, exact-solver, no-loss case.
+it to that on random and fitted problems). Why not call scipy: a circuit fit has about ten
+parameters and a few hundred residuals, where scipy's general machinery (array validation, the
+batched SVD wrapper, its function wrappers) cost ~4x the circuit model per evaluation, and that
+overhead was most of the automatic analysis (issue #10). This module does only the dense,
+exact-solver, no-loss case.
 """
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ class Solution:
         return MESSAGES[self.status]
 
 
-_lwork: dict[tuple[int, int], int] = {}
+_lwork: dict[tuple[int, int], int] = {}  # LAPACK's workspace size per matrix shape (a few per archive)
 
 
 def _svd(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
