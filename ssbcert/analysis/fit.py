@@ -144,6 +144,7 @@ class _Problem:
         self.omega = Omega.of(f)
         self.names = c.param_names
         self.free = np.array([n not in fixed for n in self.names])
+        self.all_free = bool(self.free.all())
         self.log = np.array([s == "log" for s in c.param_scales])
         self.full = np.array([float(fixed.get(n, np.nan)) for n in self.names])
         zmax = float(np.abs(z).max())
@@ -191,10 +192,17 @@ class _Problem:
         return np.concatenate([d.real, d.imag])
 
     def jac(self, th: np.ndarray) -> np.ndarray:
-        p = self.to_p(th)
-        Jt = self._eval(th)[1][self.free]
-        Jt = Jt * np.where(self.flog, p[self.free], 1.0)[:, None] * self.w[None, :]
-        return np.hstack([Jt.real, Jt.imag]).T
+        """∂residual/∂θ: ∂Z/∂p of the free parameters, times p where θ = ln p, weighted, real
+        parts over imaginary ones (column-major: each parameter's column is one row of Jt)."""
+        Jt = self._eval(th)[1]
+        if not self.all_free:
+            Jt = Jt[self.free]
+        Jt = Jt * np.where(self.flog, np.exp(th), 1.0)[:, None] * self.w[None, :]
+        m = Jt.shape[1]
+        out = np.empty((Jt.shape[0], 2 * m))
+        out[:, :m] = Jt.real
+        out[:, m:] = Jt.imag
+        return out.T
 
     def solve(self, th0: np.ndarray, max_nfev: int, probe: tuple[int, float] | None = None) -> Solution:
         """The bounded solve from θ0; with `probe` = (n, χ²_max) it is abandoned (status -2) once it

@@ -98,10 +98,9 @@ def _coleman_li(x: np.ndarray, g: np.ndarray, lb: np.ndarray, ub: np.ndarray, lb
 
 def _to_bound(x: np.ndarray, s: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> tuple[float, np.ndarray]:
     """The multiple t of s at which x + t·s first meets a bound, and which components meet it then."""
-    nz = s.nonzero()
-    steps = np.full(x.size, np.inf)
-    with np.errstate(over="ignore"):
-        steps[nz] = np.maximum((lb - x)[nz] / s[nz], (ub - x)[nz] / s[nz])
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        steps = np.maximum((lb - x) / s, (ub - x) / s)
+    steps[s == 0] = np.inf  # a direction that does not move a component never takes it to a bound
     t = float(steps.min())
     return t, np.equal(steps, t) * np.sign(s).astype(int)
 
