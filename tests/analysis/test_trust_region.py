@@ -167,12 +167,16 @@ def test_circuit_fits_are_bit_identical() -> None:
                 _assert_same(ref, ours)
 
 
-def test_fit_circuit_is_unchanged_by_the_solver(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("options", [
+    dict(noise_chi2_per_dof=1e-6, give_up_factor=10, give_up_probe_nfev=20),
+    dict(fixed={"R0": 50.0}, bounds={"CPE1_1": (0.6, 1.0)}, weighting="unit"),  # some parameters not fitted
+    dict(weighting="proportional", n_starts=4),
+], ids=["probes", "fixed-and-bounded", "proportional"])
+def test_fit_circuit_is_unchanged_by_the_solver(options: dict, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[type-arg]
     """A whole multistart fit (seeds, probes, resumed best start) with scipy substituted gives
     the same parameters and covariance."""
     g = ground_truth_suite(1, first_seed=1003)[0]
-    ours = fit_circuit(g.frequency_Hz, g.z, "R0-p(R1,CPE1)-p(R2,CPE2)-CPE3", noise_chi2_per_dof=1e-6,
-                       give_up_factor=10, give_up_probe_nfev=20)
+    ours = fit_circuit(g.frequency_Hz, g.z, "R0-p(R1,CPE1)-p(R2,CPE2)-CPE3", **options)
 
     def scipy_solve(self, th0, max_nfev, probe=None):  # type: ignore[no-untyped-def]
         cb = None
@@ -184,8 +188,7 @@ def test_fit_circuit_is_unchanged_by_the_solver(monkeypatch: pytest.MonkeyPatch)
                              x_scale="jac", max_nfev=max_nfev, callback=cb, **TOL)
 
     monkeypatch.setattr(fit_module._Problem, "solve", scipy_solve)
-    ref = fit_circuit(g.frequency_Hz, g.z, "R0-p(R1,CPE1)-p(R2,CPE2)-CPE3", noise_chi2_per_dof=1e-6,
-                      give_up_factor=10, give_up_probe_nfev=20)
+    ref = fit_circuit(g.frequency_Hz, g.z, "R0-p(R1,CPE1)-p(R2,CPE2)-CPE3", **options)
     assert np.array_equal(ours.params, ref.params)
     assert np.array_equal(ours.cov, ref.cov)
     assert (ours.nfev, ours.n_starts, ours.chi2, ours.success) == (ref.nfev, ref.n_starts, ref.chi2, ref.success)
