@@ -8,6 +8,8 @@ from typing import Any, List, Optional
 
 import typer
 
+from ssbcert.cli.failure import fail
+
 
 def _fmt(m: dict[str, Any] | None) -> str:
     return "—" if m is None else f"{m['value']:.4g} ± {m['u']:.2g}"
@@ -22,8 +24,7 @@ def _report(session: Path, sample: Optional[Path], out: Optional[Path], as_json:
     console = Console()
     result = reanalyse_session(SessionJob(str(session), str(sample) if sample else None))
     if result["status"] != "ok":
-        typer.echo(f"error: {result['error']}", err=True)  # one line on stderr, never wrapped
-        raise typer.Exit(2)
+        fail(result["error"])
     if as_json:
         typer.echo(json.dumps(result, indent=1, default=str))
     else:
@@ -96,8 +97,7 @@ def register(app: typer.Typer) -> None:
                                        sample_path=str(sample) if sample else None, progress=not no_progress,
                                        keep_results=False)
         except InputError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2)
+            fail(exc)
         summary = (f"{report.analysed} sessions analysed ({report.spectra} spectra, {report.errors} with errors), "
                    f"{report.skipped} already done; {report.spectra_per_s:.1f} spectra/s on {engine}; results: {redact(store.url)}")
         if report.done_elsewhere:

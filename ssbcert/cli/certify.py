@@ -8,6 +8,7 @@ from typing import Any, Iterator, Optional
 
 import typer
 
+from ssbcert.cli.failure import fail
 from ssbcert.errors import InputError, InstrumentError
 from ssbcert.numfmt import format_with_uncertainty, unit_text
 
@@ -25,11 +26,6 @@ class _Console:
 
 
 console: Any = _Console()
-
-
-def _fail(exc: Exception) -> None:
-    typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(2)
 
 
 @contextmanager
@@ -132,7 +128,7 @@ def register(app: typer.Typer) -> None:
                 issued = certify(session, sample=sample, spec=spec, out=out, registry_url=db, register=not no_register,
                                  reason=reason, lab=lab, draft=draft, signatory=signatory)
         except InputError as exc:
-            _fail(exc)
+            fail(exc)
         print_summary(issued)
 
     @app.command("demo")
@@ -158,7 +154,7 @@ def register(app: typer.Typer) -> None:
                 resolve_url(db)
             default_workers()
         except InputError as exc:
-            _fail(exc)
+            fail(exc)
         bench = default_bench()
         session_dir = out / f"session-{time.strftime('%Y%m%dT%H%M%S')}"
         console.print(f"[bold]1/3[/bold] film-certification protocol on the simulated bench '{bench.name}' "
@@ -166,18 +162,18 @@ def register(app: typer.Typer) -> None:
         try:
             result = run("film-certification", bench=bench, out=session_dir, progress=True)
         except (InputError, InstrumentError) as exc:
-            _fail(exc)
+            fail(exc)
         console.print(f"    {result.points_recorded} records in {result.wall_s:.1f} s wall time "
                       f"(≈ {result.estimate_s / 3600:.1f} h of instrument time); session: {result.session}")
         if result.exit_status != "success":
-            _fail(RuntimeError(f"run ended with {result.exit_status}: {result.reason}; resume with `ssbcert resume {result.session}`"))
+            fail(RuntimeError(f"run ended with {result.exit_status}: {result.reason}; resume with `ssbcert resume {result.session}`"))
         console.print("[bold]2/3[/bold] analysis: KK validation, circuit fits, arc assignment, Arrhenius, DC polarization")
         t0 = time.monotonic()
         try:
             with stage_display():
                 issued = certify(result.session, out=out / "certificate", registry_url=db, lab=profile, draft=draft)
         except InputError as exc:
-            _fail(exc)
+            fail(exc)
         console.print(f"    done in {time.monotonic() - t0:.1f} s")
         from ssbcert.keys import own_public_key, trust
 

@@ -12,7 +12,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 
@@ -61,6 +61,13 @@ def write_crash_log(exc: BaseException, argv: list[str]) -> Path | None:
 
 def say(line: str) -> None:
     typer.echo(line, err=True)
+
+
+def fail(problem: object, code: int = USER_ERROR) -> NoReturn:
+    """End a command on a problem it found itself with the line `run` writes for bad input:
+    ``ssbcert: error: …`` on stderr, exit code 2 (or `code`)."""
+    say(f"ssbcert: error: {_one_line(str(problem))}")
+    raise typer.Exit(code)
 
 
 def run(command: Any, argv: list[str] | None = None, prog_name: str = "ssbcert") -> int:

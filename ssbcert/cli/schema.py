@@ -7,6 +7,8 @@ from typing import Any, Callable
 
 import typer
 
+from ssbcert.cli.failure import fail
+
 
 def _protocol() -> dict[str, Any]:
     from ssbcert.protocol.model import protocol_json_schema
@@ -48,6 +50,5 @@ def register(app: typer.Typer) -> None:
     def schema_command(kind: str = typer.Argument(..., help="protocol | bench | sample | spec | certificate")) -> None:
         """Print a JSON Schema."""
         if kind not in SCHEMAS:
-            typer.echo(f"error: schema: expected one of {', '.join(SCHEMAS)}, found {kind!r}", err=True)
-            raise typer.Exit(2)
+            fail(f"schema: expected one of {', '.join(SCHEMAS)}, found {kind!r}")
         typer.echo(json.dumps(SCHEMAS[kind](), indent=2, sort_keys=True))

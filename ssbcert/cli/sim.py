@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
+
+from ssbcert.cli.failure import fail
 from ssbcert.errors import InputError
 
 DESCRIBE_DEFAULT = Path("ssbcert-sim.json")
@@ -76,21 +78,17 @@ def register(app: typer.Typer) -> None:
         try:
             cfg = load_bench(bench) if bench else default_bench()
         except InputError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2)
+            fail(exc)
         if not cfg.sim:
-            typer.echo(f"error: {bench}: sim: expected true for `sim serve`, found false", err=True)
-            raise typer.Exit(2)
+            fail(f"{bench}: sim: expected true for `sim serve`, found false")
         if port_base is not None and not 1 <= port_base <= 65535 - len(cfg.instruments) - 1:
-            typer.echo(f"error: --port-base: expected a port from 1 to {65535 - len(cfg.instruments) - 1}, found {port_base}", err=True)
-            raise typer.Exit(2)
+            fail(f"--port-base: expected a port from 1 to {65535 - len(cfg.instruments) - 1}, found {port_base}")
         if time_scale is not None:
             cfg = cfg.model_copy(update={"time_scale": time_scale})
         try:
             sim = sim_bench_for(cfg, port_base=port_base)
         except OSError as exc:
-            typer.echo(f"error: --port-base {port_base}: cannot listen on the ports from {port_base} ({exc.strerror or exc}); choose another base", err=True)
-            raise typer.Exit(2)
+            fail(f"--port-base {port_base}: cannot listen on the ports from {port_base} ({exc.strerror or exc}); choose another base")
         desc = describe(cfg, sim)
         typer.echo(f"{cfg.name} (time ×{cfg.time_scale:g})")
         typer.echo(_table(desc["instruments"]))

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 import typer
 
+from ssbcert.cli.failure import fail
+
 if TYPE_CHECKING:
     from ssbcert.importers.api import ImportResult
 
@@ -74,8 +76,7 @@ def register(app: typer.Typer, writer: SessionWriter | None = None) -> None:
                                 max_points=max_points)
             session_dir = write(result, out or _default_out(), sample)
         except InputError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(code=2) from None
+            fail(exc)
         for prov, spectrum in zip(result.provenance, result.spectra):
             temp = "" if spectrum.temperature_K is None else f" at {spectrum.temperature_K:.2f} K"
             typer.echo(f"{prov.source_path} [{prov.reader}] #{prov.block_index}: {len(spectrum)} points{temp}")

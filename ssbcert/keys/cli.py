@@ -9,14 +9,10 @@ from typing import Optional
 
 import typer
 
+from ssbcert.cli.failure import fail
 from ssbcert.errors import InputError
 
 keys_app = typer.Typer(no_args_is_help=True, help="The lab's signing key and the keys this verifier trusts.")
-
-
-def _fail(exc: Exception) -> None:
-    typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(2)
 
 
 def _passphrase(ask: bool) -> bytes | None:
@@ -41,7 +37,7 @@ def init_command(
     try:
         create_key(passphrase=_passphrase(passphrase), announce=_say)
     except InputError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @keys_app.command("show")
@@ -81,11 +77,11 @@ def export_command(
     from ssbcert.keys.store import export_public, own_public_key
 
     if form not in ("pem", "b64", "jwk"):
-        _fail(InputError("unknown format", field="--format", expected="pem, b64 or jwk", found=form))
+        fail(InputError("unknown format", field="--format", expected="pem, b64 or jwk", found=form))
     try:
         text = export_public(own_public_key(), form)
     except InputError as exc:
-        _fail(exc)
+        fail(exc)
     if out:
         out.write_text(text + "\n", encoding="ascii")
         typer.echo(f"written: {out}")
@@ -112,7 +108,7 @@ def trust_command(
             raw, label = parse_public_key(key.read_text(encoding="utf-8"), str(key)), name or key.stem
         entry = trust(raw, name=label)
     except (InputError, OSError, UnicodeDecodeError) as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(f"trusted {fingerprint(raw)} as {entry.name!r} ({entry.path})")
 
 
@@ -124,7 +120,7 @@ def untrust_command(which: str = typer.Argument(..., help="fingerprint (or a pre
     try:
         gone = untrust(which)
     except InputError as exc:
-        _fail(exc)
+        fail(exc)
     for k in gone:
         typer.echo(f"no longer trusted: {k.fingerprint} ({k.name})")
 
@@ -140,7 +136,7 @@ def rotate_command(
     try:
         rotate(passphrase=_passphrase(passphrase), keep_old_trusted=not untrust_old, announce=_say)
     except InputError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from ssbcert.cli.failure import fail
+
 DEFAULT_ROOT = Path("sessions")
 
 
@@ -33,8 +35,7 @@ def register(app: typer.Typer) -> None:
         elif target.is_dir():
             root = target
         else:
-            typer.echo(f"error: {target}: not a session directory (no {SESSION}) nor a folder of sessions", err=True)
-            raise typer.Exit(2)
+            fail(f"{target}: not a session directory (no {SESSION}) nor a folder of sessions")
         cfg = MonitorConfig(root=root, session=session, registry=registry, registry_url=db)
         if token:
             cfg.token = token
@@ -43,8 +44,7 @@ def register(app: typer.Typer) -> None:
         try:
             sock = bind(host, port)
         except OSError as exc:
-            typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
-            raise typer.Exit(2)
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
         typer.echo(f"monitor: {url(cfg, sock)}")
         typer.echo("the token in the link is needed for pause / resume / abort; Ctrl-C stops the monitor", err=True)
         try:

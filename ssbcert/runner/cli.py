@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from ssbcert.cli.failure import fail
 from ssbcert.errors import InputError, InstrumentError
 
 __all__ = ["register", "protocol_json_schema"]
@@ -37,11 +38,6 @@ def _params(items: list[str] | None) -> dict[str, str]:
     return out
 
 
-def _fail(exc: Exception, code: int = 2) -> None:
-    typer.echo(f"error: {exc}" if not isinstance(exc, InputError) else str(exc), err=True)
-    raise typer.Exit(code)
-
-
 def register(app: typer.Typer) -> None:
     @app.command("check")
     def check_cmd(
@@ -57,7 +53,7 @@ def register(app: typer.Typer) -> None:
             config = bench_config(bench)
             loaded, plan, est = check(protocol, config, _params(param))
         except InputError as exc:
-            _fail(exc)
+            fail(exc)
         typer.echo(f"{plan.name}: {len(plan)} steps, sha256 {plan.protocol_sha256[:16]}")
         typer.echo(f"estimated instrument time: {format_duration(est.total_s)}")
         if probe:
@@ -66,7 +62,7 @@ def register(app: typer.Typer) -> None:
             try:
                 rows = probe_bench(config)
             except InputError as exc:
-                _fail(exc)
+                fail(exc)
             for row in rows:
                 typer.echo(f"{row.role}: {row.driver} at {row.resource}: {row.idn}" + (f" (options {row.options})" if row.options else ""))
 
@@ -91,9 +87,9 @@ def register(app: typer.Typer) -> None:
                 out, live = _start_monitor(protocol, bench, out, _params(param), monitor_port)
             r = run(protocol, bench, out, sample, operator, _params(param), progress=not quiet)
         except InputError as exc:
-            _fail(exc)
+            fail(exc)
         except (InstrumentError, OSError) as exc:  # anything else is a bug: cli/failure.py logs its traceback
-            _fail(exc, 1)
+            fail(exc, 1)
         finally:
             if live is not None:
                 live.close()
@@ -111,7 +107,7 @@ def register(app: typer.Typer) -> None:
         try:
             r = resume(session, progress=not quiet, bench=bench)
         except (InputError, FileNotFoundError) as exc:
-            _fail(exc)
+            fail(exc)
         _report(r)
 
     @app.command("replay")
@@ -126,7 +122,7 @@ def register(app: typer.Typer) -> None:
         try:
             r = replay(session, lenient, out)
         except (InputError, FileNotFoundError) as exc:
-            _fail(exc)
+            fail(exc)
         typer.echo(f"replayed into {r.replayed}; {r.records_compared} records compared")
         if r.divergence:
             typer.echo(f"DIVERGED: {r.divergence}", err=True)

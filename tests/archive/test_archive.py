@@ -181,7 +181,7 @@ def test_a_malformed_scheduler_address_is_one_line(address: str, tmp_path: Path)
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        f"error: --scheduler: not a Dask scheduler address (expected tcp://host:port, tls://host:port or 'local', "
+        f"ssbcert: error: --scheduler: not a Dask scheduler address (expected tcp://host:port, tls://host:port or 'local', "
         f"found {address!r})"]
 
 
@@ -224,8 +224,8 @@ def test_the_store_takes_what_every_other_db_option_takes(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize(("extra_env", "args", "line"), [
     ({"SSBCERT_WORKERS": "two"}, [],
-     "error: SSBCERT_WORKERS: bad worker count in the environment (expected a whole number >= 1, found 'two')"),
-    ({}, ["--db", "mysql://u@h/db"], "error: --db: unsupported database 'mysql'"),
+     "ssbcert: error: SSBCERT_WORKERS: bad worker count in the environment (expected a whole number >= 1, found 'two')"),
+    ({}, ["--db", "mysql://u@h/db"], "ssbcert: error: --db: unsupported database 'mysql'"),
 ])
 def test_bad_settings_of_an_archive_run_are_one_line(extra_env: dict, args: list, line: str, tmp_path: Path) -> None:  # type: ignore[type-arg]
     write_synthetic_session(tmp_path / "s", n_spectra=3)

@@ -91,6 +91,8 @@ def test_bad_input_is_one_line_exit_2(args: list[str], place: Path, monkeypatch:
     assert code == 2, (code, out[-500:], err[-1500:])
     assert len(lines) == 1, err
     assert len(lines[0]) > 20  # says something, not just "error"
+    # every command words it alike: "ssbcert: error: …" ("ssbcert check: error: …" for usage errors)
+    assert lines[0].startswith("ssbcert") and ": error: " in lines[0], lines[0]
 
 
 @pytest.mark.parametrize("args", [["certify", "missing-session"], ["registry", "list", "--db", "mysql://u@h/db"],

@@ -81,5 +81,5 @@ def test_a_busy_port_base_is_one_clear_line(tmp_path: Path) -> None:
         r = subprocess.run([sys.executable, "-m", "ssbcert", "sim", "serve", "--port-base", str(port), "--describe", str(tmp_path / "d.json"), "--duration-s", "1"],
                            capture_output=True, text=True, timeout=60)
     assert r.returncode == 2
-    assert r.stderr.strip().startswith(f"error: --port-base {port}:") and len(r.stderr.strip().splitlines()) == 1
+    assert r.stderr.strip().startswith(f"ssbcert: error: --port-base {port}:") and len(r.stderr.strip().splitlines()) == 1
     assert "Traceback" not in r.stderr and not (tmp_path / "d.json").exists()

@@ -6,15 +6,11 @@ from typing import Optional
 
 import typer
 
+from ssbcert.cli.failure import fail
 from ssbcert.errors import InputError
 
 CERT_FORMATS = ("dcc", "jsonld", "csv")
 SESSION_FORMATS = ("csv", "zview", "bdf")
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
 
 
 def _is_session(path: Path) -> bool:
@@ -32,7 +28,7 @@ def export_command(
             from ssbcert.certificate.exports.session_files import export_session
 
             if fmt not in SESSION_FORMATS:
-                _fail(f"--format {fmt!r} is not a session format; expected one of {', '.join(SESSION_FORMATS)}")
+                fail(f"--format {fmt!r} is not a session format; expected one of {', '.join(SESSION_FORMATS)}")
             suffix = {"csv": ".csv", "zview": ".z", "bdf": ".bdf.csv"}[fmt]
             files = export_session(source, fmt, out or source / f"export{suffix}")
         else:
@@ -40,13 +36,13 @@ def export_command(
             from ssbcert.certificate.signing import read_certificate
 
             if fmt not in CERT_FORMATS:
-                _fail(f"--format {fmt!r} is not a certificate format; expected one of {', '.join(CERT_FORMATS)}")
+                fail(f"--format {fmt!r} is not a certificate format; expected one of {', '.join(CERT_FORMATS)}")
             cert = read_certificate(source)
             target = out or source.with_name(source.stem + EXPORTERS[fmt][1])
             target.write_text(export_certificate(cert, fmt), encoding="utf-8")
             files = [target]
     except InputError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     for f in files:
         typer.echo(str(f))
 
@@ -61,9 +57,9 @@ def plot_command(
     from ssbcert.certificate.plots import save_figure
 
     if kind not in ("nyquist", "bode", "arrhenius", "dc"):
-        _fail(f"--kind {kind!r}; expected nyquist, bode, arrhenius or dc")
+        fail(f"--kind {kind!r}; expected nyquist, bode, arrhenius or dc")
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
-        _fail(f"--out {out.name!r}: expected a .png, .svg or .pdf file")
+        fail(f"--out {out.name!r}: expected a .png, .svg or .pdf file")
     try:
         if _is_session(source):
             from ssbcert.certificate.exports.session_figures import session_figures
@@ -75,10 +71,10 @@ def plot_command(
             data = read_certificate(source).figures
         files = save_figure(data, kind, out)
     except InputError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if not files:
         hint = " (an Arrhenius plot needs the analysis: plot the certificate)" if kind == "arrhenius" else ""
-        _fail(f"{source} holds no data for the {kind} plot{hint}")
+        fail(f"{source} holds no data for the {kind} plot{hint}")
     for f in files:
         typer.echo(str(f))
 
