@@ -33,10 +33,9 @@ from ssbcert.analysis import fit as fit_module  # noqa: E402
 from ssbcert.analysis.geometry import ThroughPlane  # noqa: E402
 from ssbcert.analysis.pipeline import analyse_spectrum  # noqa: E402
 from ssbcert.analysis.synthetic import ground_truth_suite  # noqa: E402
-from ssbcert.analysis.trust_region import solve  # noqa: E402
 from ssbcert.records import ImpedanceSpectrum  # noqa: E402
 
-TOL = dict(xtol=1e-9, ftol=1e-10, gtol=1e-10)
+TOL = fit_module.SOLVER_TOLERANCES
 
 
 def record(n: int, first_seed: int) -> list[tuple[Any, np.ndarray, int, tuple[int, float] | None]]:
@@ -59,8 +58,7 @@ def record(n: int, first_seed: int) -> list[tuple[Any, np.ndarray, int, tuple[in
 
 
 def ours(prob, th0, max_nfev, probe):  # type: ignore[no-untyped-def]
-    stop = None if probe is None else (lambda nfev, cost: nfev >= probe[0] and 2 * cost > probe[1])
-    return solve(prob.residual, prob.jac, th0, prob.lo, prob.hi, max_nfev=max_nfev, stop=stop, **TOL)
+    return prob.solve(th0, max_nfev, probe)  # the fit's own call of trust_region.solve
 
 
 def reference(prob, th0, max_nfev, probe):  # type: ignore[no-untyped-def]

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 import numpy as np
+
 from ssbcert.analysis.circuit import Circuit, parse_circuit
 from ssbcert.analysis.guess import initial_guesses
 from ssbcert.analysis.model import CompiledModel, Omega, compile_circuit
-from ssbcert.analysis.trust_region import Solution, solve
 from ssbcert.analysis.topology import canonical_arc_order
+from ssbcert.analysis.trust_region import Solution, solve
 from ssbcert.errors import InputError
 from ssbcert.uncertainty import Measured
 
@@ -40,6 +41,8 @@ NOISE_FLOOR_FACTOR = 1.10
 GIVE_UP_AFTER_STARTS = 2
 # a bound-resting solution within this relative χ² of the nested smaller fit is that fit (`nested_chi2`)
 NESTED_CHI2_RTOL = 1e-3
+# when a solve has converged: relative step, relative χ² decrease, scaled gradient
+SOLVER_TOLERANCES = {"xtol": 1e-9, "ftol": 1e-10, "gtol": 1e-10}
 
 
 @dataclass
@@ -215,8 +218,8 @@ class _Problem:
             def stop(nfev: int, cost: float) -> bool:
                 return nfev >= n_probe and 2 * cost > chi2_max
 
-        return solve(self.residual, self.jac, th0, self.lo, self.hi, max_nfev=max_nfev,
-                     xtol=1e-9, ftol=1e-10, gtol=1e-10, stop=stop)
+        return solve(self.residual, self.jac, th0, self.lo, self.hi, max_nfev=max_nfev, stop=stop,
+                     **SOLVER_TOLERANCES)
 
 
 def fit_circuit(

@@ -166,7 +166,7 @@ def register(app: typer.Typer) -> None:
         console.print(f"    {result.points_recorded} records in {result.wall_s:.1f} s wall time "
                       f"(≈ {result.estimate_s / 3600:.1f} h of instrument time); session: {result.session}")
         if result.exit_status != "success":
-            fail(RuntimeError(f"run ended with {result.exit_status}: {result.reason}; resume with `ssbcert resume {result.session}`"))
+            fail(f"run ended with {result.exit_status}: {result.reason}; resume with `ssbcert resume {result.session}`")
         console.print("[bold]2/3[/bold] analysis: KK validation, circuit fits, arc assignment, Arrhenius, DC polarization")
         t0 = time.monotonic()
         try:

@@ -28,7 +28,7 @@ _spec = importlib.util.spec_from_file_location("bench_solver", _BENCH)
 assert _spec is not None and _spec.loader is not None
 bench_solver = importlib.util.module_from_spec(_spec)  # its scipy reference solve is the oracle here too
 _spec.loader.exec_module(bench_solver)
-TOL = bench_solver.TOL
+TOL = fit_module.SOLVER_TOLERANCES
 
 
 def _both(fun: Callable, jac: Callable, x0: np.ndarray, lb: np.ndarray, ub: np.ndarray, max_nfev: int = 300,
