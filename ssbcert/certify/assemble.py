@@ -22,6 +22,7 @@ from ssbcert.certificate.names import spectrum_names
 from ssbcert.certify.calibration import apply_calibration_policy, instrument_snapshots, roles_by_result
 from ssbcert.certify.findings import Finding, Findings
 from ssbcert.certify.inputs import CertificateInputs
+from ssbcert.certify.sampling import apply_sampling_plan, results_resting_on_thickness, thickness_shortfall
 from ssbcert.errors import InputError
 from ssbcert.lab import LabProfile
 from ssbcert.plausibility import overrides_listed
@@ -188,6 +189,10 @@ def build_certificate(
     policy = issuer.lab.policy.expired_calibration if issuer.lab is not None else "inconclusive"
     conformity, calibration_deviations = apply_calibration_policy(conformity, instruments, roles_by_result(inputs, findings),
                                                                   policy)
+    shortfall = thickness_shortfall(inputs)
+    conformity, sampling_deviations = apply_sampling_plan(
+        conformity, shortfall, results_resting_on_thickness(inputs, findings) if shortfall else set(),
+        issuer.lab.policy.thickness_below_sampling_plan if issuer.lab is not None else "inconclusive")
 
     fit_quality, arcs = [], []
     if findings.series is not None:
@@ -233,7 +238,7 @@ def build_certificate(
             label=rec.sample_id, time_s=(tr.time_s - tr.time_s[0]).tolist(), current_A=tr.current_A.tolist(),
             voltage_V=tr.voltage_V, steady_state_current_A=findings.polarization.decay.i_ss_A.value))
 
-    deviations = list(issuer.extra_deviations) + calibration_deviations
+    deviations = list(issuer.extra_deviations) + calibration_deviations + sampling_deviations
     deviations += overrides_listed(rec.plausibility_overrides, inputs.session.plan)
     if findings.room is None and inputs.series:
         deviations.append("no spectrum within 25 ± 2 °C: room-temperature values from the Arrhenius fit")

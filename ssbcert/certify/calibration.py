@@ -16,6 +16,7 @@ from typing import Any
 from ssbcert.certificate.model import Conformity, InstrumentSnapshot
 from ssbcert.certify.findings import Findings
 from ssbcert.certify.inputs import CertificateInputs
+from ssbcert.certify.policy import made_inconclusive
 
 ROLES_OF_SPECTRA = ("impedance", "temperature")
 ROLES_OF_TRACES = ("dc", "temperature")
@@ -79,6 +80,6 @@ def apply_calibration_policy(conformity: list[Conformity], instruments: list[Ins
             why = (f"Inconclusive by laboratory policy: the result rests on the {', '.join(hit)} instrument, whose "
                    f"calibration had expired ({', '.join(str(expired[r].calibration_due) for r in hit)}). "
                    f"Without the policy the outcome would be {c.outcome.replace('_', ' ')}.")
-            c = c.model_copy(update={"outcome": "inconclusive", "text": f"{why} {c.text}".strip()})
+            c = made_inconclusive(c, why)
         out.append(c)
     return out, deviations

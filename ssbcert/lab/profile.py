@@ -6,7 +6,7 @@
     logo: logo.svg                       # optional, SVG only (certificates hold no raster image)
     signatories:
       - {name: Dr. A. Example, role: technical manager, key_fingerprint: "SHA256:..."}
-    policy: {expired_calibration: inconclusive}
+    policy: {expired_calibration: inconclusive, thickness_below_sampling_plan: inconclusive}
 
 `certify` needs one (or ``--draft``). A stated key fingerprint binds the signatory to a signing
 key: certify refuses to sign with another key in that person's name.
@@ -47,6 +47,10 @@ class LabPolicy(_Strict):
     expired_calibration: Literal["inconclusive", "flag"] = Field(
         "inconclusive", description="an instrument used past its calibration due date: decisions resting on it "
                                     "become inconclusive, or are only flagged")
+    thickness_below_sampling_plan: Literal["inconclusive", "flag"] = Field(
+        "inconclusive", description="a thickness measured on fewer points than the sampling plan asks "
+                                    "(certification.md §4.2): decisions resting on it become inconclusive, or are "
+                                    "only flagged; the shortfall is listed as a deviation either way")
 
 
 class LabProfile(_Strict):

@@ -26,6 +26,22 @@ METHOD_STANDARDS = {
     "interferometry": "optical interferometry (instrument-specific calibration)",
 }  # rectangular interval of full width δ → u = δ/√12 (GUM 4.3.7)
 
+# the sampling plan's fewest points per method (certification.md §4.2): ≥ 5 micrometer points on a
+# pellet, ≥ 3 profilometer step scans, ≥ 10 SEM readings, and the 5-point pattern (centre + 4) as
+# the minimum on a film for the optical and X-ray methods
+SAMPLING_PLAN_MIN_POINTS = {"micrometer": 5, "profilometer": 3, "sem": 10, "ellipsometry": 5, "xrr": 5,
+                            "interferometry": 5}
+
+
+def below_sampling_plan(method: str, n: int) -> str | None:
+    """Why n readings by `method` fall short of the sampling plan, or None when they do not. Fewer
+    points leave the spread over the electrode area, and so u(h), unknown (one point) or itself
+    too uncertain for its coverage factor (the geometry carries u(h), not its dof)."""
+    minimum = SAMPLING_PLAN_MIN_POINTS.get(method, 5)
+    if n >= minimum:
+        return None
+    return f"{n} {method} point{'s' if n != 1 else ''}; the sampling plan asks for ≥ {minimum} (certification.md §4.2)"
+
 
 @dataclass(frozen=True)
 class ThicknessStats:

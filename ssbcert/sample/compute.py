@@ -15,7 +15,7 @@ from ssbcert.properties import areal, density, elastic, indentation, strength, t
 from ssbcert.properties.liquids import liquid_density
 from ssbcert.properties._gum import gum
 from ssbcert.properties.theoretical_density import mixture_density_mass_fractions, theoretical_density
-from ssbcert.properties.thickness import thickness_statistics
+from ssbcert.properties.thickness import below_sampling_plan, thickness_statistics
 from ssbcert.sample.measurements import Lattice
 from ssbcert.sample.model import SampleRecord
 from ssbcert.quantities import INFORMATIVE
@@ -52,9 +52,9 @@ def _thickness(rec: SampleRecord, out: PropertyResults) -> None:
                                  t.u_method_um * um, method=t.method, tilt_deg=t.tilt_deg)
     for qid, value in stats.as_results().items():
         out.add(qid, value)
-    minimum = {"micrometer": 5, "profilometer": 3, "sem": 10}.get(t.method, 5)
-    if stats.n < minimum:
-        out.note("thickness_mean", f"{stats.n} {t.method} points; the sampling plan asks for ≥ {minimum} (§4.2)")
+    short = below_sampling_plan(t.method, stats.n)
+    if short:
+        out.note("thickness_mean", short)
 
 
 def _density(rec: SampleRecord, out: PropertyResults) -> None:
