@@ -14,6 +14,9 @@ import numpy as np
 from scipy import stats
 
 
+P_K2 = 0.9545  # the coverage probability of k = 2 for a normal distribution (2Φ(2) − 1 = 0.95450)
+
+
 @dataclass(frozen=True)
 class Measured:
     """A value with standard uncertainty. `dof` is the effective degrees of freedom (inf = Type B / large n)."""
@@ -30,10 +33,13 @@ class Measured:
         return abs(self.u / self.value) if self.value else math.inf
 
     def coverage_factor(self, level: float = 0.95) -> float:
-        """k for the requested coverage; Student t with the effective dof, 2.0 convention for dof=inf at 95 %."""
+        """k for the requested coverage: Student t with the effective dof. "≈95 %" is the k = 2
+        convention, i.e. p = 95.45 % (EA-4/02 M:2022 Annex E, JCGM 100 G.6.4): k = 2 at dof = ∞ and
+        t₉₅.₄₅(ν) > 2 below it, so a finite dof never yields a smaller U than an infinite one."""
+        p = P_K2 if abs(level - 0.95) < 1e-12 else level
         if math.isinf(self.dof) or self.dof > 1e6:
-            return 2.0 if abs(level - 0.95) < 1e-12 else float(stats.norm.ppf(0.5 + level / 2))
-        return float(stats.t.ppf(0.5 + level / 2, max(self.dof, 1.0)))
+            return 2.0 if p == P_K2 else float(stats.norm.ppf(0.5 + p / 2))
+        return float(stats.t.ppf(0.5 + p / 2, max(self.dof, 1.0)))
 
     def expanded(self, level: float = 0.95) -> float:
         return self.coverage_factor(level) * self.u
@@ -147,6 +153,23 @@ def propagate_cov(
     f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, cov: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Vector form: y = f(x), cov_y = J cov Jᵀ. Used with fit covariances (correlated parameters)."""
+    y, cov_y, _ = propagate_cov_dof(f, x, cov)
+    return y, cov_y
+
+
+def propagate_cov_dof(
+    f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, cov: np.ndarray, dof: Sequence[float] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`propagate_cov` plus each output's ν_eff by Welch–Satterthwaite from the inputs' dof (all
+    infinite when None), so a Type-A input with few readings widens the coverage factor of every
+    output it reaches."""
     y = np.atleast_1d(np.asarray(f(np.asarray(x, dtype=float)), dtype=float))
     j = jacobian(f, x)
-    return y, j @ np.asarray(cov, dtype=float) @ j.T
+    cov = np.asarray(cov, dtype=float)
+    cov_y = j @ cov @ j.T
+    if dof is None:
+        return y, cov_y, np.full(y.size, math.inf)
+    with np.errstate(invalid="ignore"):
+        nu = np.array([welch_satterthwaite(row, cov, list(dof)) if np.all(np.isfinite(row)) else math.inf
+                       for row in j])
+    return y, cov_y, nu

@@ -19,7 +19,7 @@ from ssbcert.analysis.geometry import Geometry, ThroughPlane
 from ssbcert.analysis.selection import SelectionRules, residual_runs_z
 from ssbcert.analysis.identifiability import HIDDEN_ARC_FRACTION, IdentifiabilityRules, hidden_arc_ratio
 from ssbcert.errors import InputError
-from ssbcert.uncertainty import Measured, propagate_cov
+from ssbcert.uncertainty import Measured, propagate_cov_dof
 
 SERIES_OFFSET_FLAG_FRACTION = 0.01
 BURIAL_RATIO_MAX = IdentifiabilityRules().burial_ratio_max
@@ -106,12 +106,15 @@ def conductivities(fit: FitResult, assignment: ArcAssignment, geometry: Geometry
     cov = np.zeros((x.size, x.size))
     cov[:n_p, :n_p] = fit.cov
     cov[n_p:, n_p:] = np.diag([ginp[n].u ** 2 for n in gnames])
-    y, cy = propagate_cov(g, x, cov)
+    # the fit covariance is scaled by χ²/ν (Type A, ν = fit dof); a thickness averaged from a few
+    # readings brings its own ν: Welch–Satterthwaite gives each output's coverage factor
+    y, cy, nu = propagate_cov_dof(g, x, cov, [float(fit.dof)] * n_p + [ginp[n].dof for n in gnames])
     u = np.sqrt(np.clip(np.diag(cy), 0, None))
     how = "GUM propagation of fit covariance and geometry uncertainties (numerical Jacobian)"
 
     def m(i: int, unit: str, what: str) -> Measured | None:
-        return None if not np.isfinite(y[i]) else Measured(float(y[i]), float(u[i]), unit, f"{what}; {how}")
+        return None if not np.isfinite(y[i]) else Measured(float(y[i]), float(u[i]), unit, f"{what}; {how}",
+                                                           dof=float(nu[i]))
 
     flags: list[str] = []
     k_m = geometry.cell_constant()

@@ -29,11 +29,20 @@ def _check_positive(obj: object, names: list[str]) -> None:
             raise InputError("geometry value must be a positive number", field=f"{type(obj).__name__}.{n}",
                              expected="> 0", found=repr(v))
     for f in fields(obj):  # type: ignore[arg-type]
+        if f.name.startswith("dof_") and not getattr(obj, f.name) > 0:
+            raise InputError("degrees of freedom must be > 0 (inf for a Type-B value)",
+                             field=f"{type(obj).__name__}.{f.name}", expected="> 0", found=repr(getattr(obj, f.name)))
         if f.name.startswith("u_"):
             u = getattr(obj, f.name)
             if not (math.isfinite(u) and u >= 0):
                 raise InputError("standard uncertainty must be >= 0", field=f"{type(obj).__name__}.{f.name}",
                                  expected=">= 0", found=repr(u))
+
+
+def _thickness(value: float, u: float, dof: float) -> Measured:
+    """The film thickness as a geometry input: the mean of a few readings, so its u carries the
+    readings' degrees of freedom (Welch–Satterthwaite) into every σ computed from it."""
+    return Measured(value, u, "m", "geometry input", dof=dof)
 
 
 class _Geometry:
@@ -78,6 +87,7 @@ class ThroughPlane(_Geometry):
     area_m2: float
     u_thickness_m: float = 0.0
     u_area_m2: float = 0.0
+    dof_thickness_m: float = math.inf
     direction = "through-plane"
     formula = "K = h/A"
 
@@ -85,7 +95,7 @@ class ThroughPlane(_Geometry):
         _check_positive(self, ["thickness_m", "area_m2"])
 
     def _inputs(self) -> dict[str, Measured]:
-        return {"thickness_m": Measured(self.thickness_m, self.u_thickness_m, "m", "geometry input"),
+        return {"thickness_m": _thickness(self.thickness_m, self.u_thickness_m, self.dof_thickness_m),
                 "area_m2": Measured(self.area_m2, self.u_area_m2, "m2", "geometry input")}
 
     def _k(self) -> Callable[..., float]:
@@ -102,6 +112,7 @@ class ParallelStrips(_Geometry):
     u_gap_m: float = 0.0
     u_length_m: float = 0.0
     u_thickness_m: float = 0.0
+    dof_thickness_m: float = math.inf
     direction = "in-plane"
     formula = "K = g/(h W)"
 
@@ -111,7 +122,7 @@ class ParallelStrips(_Geometry):
     def _inputs(self) -> dict[str, Measured]:
         return {"gap_m": Measured(self.gap_m, self.u_gap_m, "m", "geometry input"),
                 "length_m": Measured(self.length_m, self.u_length_m, "m", "geometry input"),
-                "thickness_m": Measured(self.thickness_m, self.u_thickness_m, "m", "geometry input")}
+                "thickness_m": _thickness(self.thickness_m, self.u_thickness_m, self.dof_thickness_m)}
 
     def _k(self) -> Callable[..., float]:
         return lambda gap_m, length_m, thickness_m: gap_m / (thickness_m * length_m)
@@ -143,6 +154,7 @@ class Interdigitated(_Geometry):
     u_width_m: float = 0.0
     u_gap_m: float = 0.0
     u_thickness_m: float = 0.0
+    dof_thickness_m: float = math.inf
     direction = "in-plane"
 
     def __post_init__(self) -> None:
@@ -164,7 +176,7 @@ class Interdigitated(_Geometry):
              "width_m": Measured(self.width_m, self.u_width_m, "m", "geometry input"),
              "gap_m": Measured(self.gap_m, self.u_gap_m, "m", "geometry input")}
         if self.thickness_m is not None:
-            d["thickness_m"] = Measured(self.thickness_m, self.u_thickness_m, "m", "geometry input")
+            d["thickness_m"] = _thickness(self.thickness_m, self.u_thickness_m, self.dof_thickness_m)
         return d
 
     def _k(self) -> Callable[..., float]:

@@ -19,8 +19,8 @@ ROOM_BAND_K = 2.0  # a spectrum within ±2 K of 25 °C counts as a direct room-t
 
 
 def cell_geometry(record: SampleRecord, properties: PropertyResults, source: str) -> Geometry:
-    """Cell constant inputs from the sample record: thickness from the readings' statistics,
-    electrode dimensions with their stated uncertainties."""
+    """Cell constant inputs from the sample record: thickness from the readings' statistics (with
+    their degrees of freedom), electrode dimensions with their stated uncertainties."""
     if record.electrodes is None:
         raise InputError("the sample record has no electrodes section; a conductivity needs the cell geometry",
                          file=source, field="electrodes", expected="through_plane, in_plane_strips or interdigitated")
@@ -32,14 +32,15 @@ def cell_geometry(record: SampleRecord, properties: PropertyResults, source: str
     if isinstance(el, InPlaneStrips):
         g, w = el.gap_m, el.length_m
         return ParallelStrips(gap_m=g.value, length_m=w.value, thickness_m=h.value,
-                              u_gap_m=g.u, u_length_m=w.u, u_thickness_m=h.u)
+                              u_gap_m=g.u, u_length_m=w.u, u_thickness_m=h.u, dof_thickness_m=h.dof)
     if isinstance(el, SampleIDE):
         w, s, L = el.finger_width_m, el.spacing_m, el.overlap_length_m
         return Interdigitated(n_fingers=int(el.finger_count), overlap_m=L.value, width_m=w.value, gap_m=s.value,
                               thickness_m=h.value, model="thin_film", u_overlap_m=L.u, u_width_m=w.u, u_gap_m=s.u,
-                              u_thickness_m=h.u)
+                              u_thickness_m=h.u, dof_thickness_m=h.dof)
     a = el.area_m2
-    return ThroughPlane(thickness_m=h.value, area_m2=a.value, u_thickness_m=h.u, u_area_m2=a.u)
+    return ThroughPlane(thickness_m=h.value, area_m2=a.value, u_thickness_m=h.u, u_area_m2=a.u,
+                        dof_thickness_m=h.dof)
 
 
 @dataclass

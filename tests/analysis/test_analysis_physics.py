@@ -112,6 +112,26 @@ def test_conductivities_match_truth_and_propagate_geometry() -> None:
     assert eps == pytest.approx(g.eps_r_bulk, rel=0.1)
 
 
+def test_a_thickness_from_few_readings_widens_the_coverage_of_sigma() -> None:
+    """u(h) from 3 readings has ν = 2: where it dominates u(σ), Welch–Satterthwaite brings σ's ν
+    near 2 (k ≈ 4.5 at ≈95 %), where the geometry used to pass u(h) without its ν (k = 2). The
+    value and u are unchanged; ASR through-plane (= R·A) does not see h at all."""
+    g = ground_truth_spectrum(11)
+    r = _fit(g)
+    a = assign_arcs(r, g.cell_constant_per_m)
+    typed_b = conductivities(r, a, ThroughPlane(g.thickness_m, g.area_m2, u_thickness_m=0.05 * g.thickness_m))
+    few = conductivities(r, a, ThroughPlane(g.thickness_m, g.area_m2, u_thickness_m=0.05 * g.thickness_m,
+                                            dof_thickness_m=2.0))
+    for name in ("sigma_total_S_per_m", "sigma_bulk_S_per_m"):
+        b, f = getattr(typed_b, name), getattr(few, name)
+        assert (f.value, f.u) == (b.value, b.u)
+        assert b.dof > 100 and b.coverage_factor() < 2.05
+        assert 2.0 < f.dof < 2.5 and f.coverage_factor() > 4.0
+    assert few.asr_ohm_m2.dof > 100
+    with pytest.raises(InputError, match="degrees of freedom"):
+        ThroughPlane(g.thickness_m, g.area_m2, dof_thickness_m=0.0)
+
+
 def test_bulk_arc_above_top_frequency_reports_only_total() -> None:
     """A fast conductor at room temperature: the bulk arc (ε_r = 30) lies above 10 MHz, so the
     data show only an offset, a grain-boundary arc (C_norm = 1e-9 F) and the electrode spike."""

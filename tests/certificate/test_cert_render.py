@@ -116,7 +116,7 @@ def test_pdf_rasterises_nonblank_when_pdfium_available(rendered: tuple[Certifica
 def test_html_has_summary_items_and_figures(rendered: tuple[Certificate, list[RenderedFigure], bytes, str]) -> None:
     cert, figs, _, html = rendered
     for needle in [cert.title, cert.certificate_id, "LLZO-F-0001", "Ed25519 signed", "END OF REPORT", "Raw data",
-                   "upper frequency limited", "KEYSIGHT TECHNOLOGIES E4990A", "σ_film/σ_bulk", "(2.00 ± 0.10)·10<sup>−4</sup>",
+                   "upper frequency limited", "KEYSIGHT TECHNOLOGIES E4990A", "σ_film/σ_bulk", "(2.00 ± 0.11)·10<sup>−4</sup>",
                    "guarded", "Opinions" if cert.interpretations else "Statements of conformity"]:
         assert needle in html, needle
     assert html.count("data:image/svg+xml;base64,") == len(figs) and "data:image/png" not in html

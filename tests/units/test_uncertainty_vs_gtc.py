@@ -11,6 +11,8 @@ import math
 import GTC
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from GTC import reporting
 
 from ssbcert.properties import vickers
@@ -82,3 +84,20 @@ def test_vickers_indent_set_budget_matches_gtc() -> None:
     assert res.hardness.value == pytest.approx(GTC.value(ref), rel=1e-12)
     assert res.hardness.u == pytest.approx(GTC.uncertainty(ref), rel=1e-7)
     assert res.hardness.dof == pytest.approx(GTC.dof(ref), rel=1e-5)
+
+
+@given(st.floats(min_value=1.0, max_value=1e7))
+def test_coverage_factor_never_falls_below_the_k2_convention(nu: float) -> None:
+    """≈95 % is k = 2 at ν = ∞ (p = 95.45 %, EA-4/02 Annex E), so a finite ν only ever widens U,
+    and k falls monotonically towards 2 as ν grows."""
+    k = Measured(1.0, 0.1, "", dof=nu).coverage_factor()
+    assert k >= 2.0 - 1e-9
+    assert Measured(1.0, 0.1, "", dof=nu * 2).coverage_factor() <= k + 1e-12
+
+
+def test_coverage_factors_match_the_ea_4_02_table() -> None:
+    table = {1: 13.97, 2: 4.53, 3: 3.31, 4: 2.87, 5: 2.65, 10: 2.28, 20: 2.13, 50: 2.05}  # EA-4/02 M:2022 Table E.1
+    for nu, k in table.items():
+        assert Measured(1.0, 0.1, "", dof=nu).coverage_factor() == pytest.approx(k, abs=0.006)
+    assert Measured(1.0, 0.1, "").coverage_factor() == 2.0
+    assert Measured(1.0, 0.1, "", dof=10).coverage_factor(0.99) == pytest.approx(3.169, abs=1e-3)  # other levels: plain t
