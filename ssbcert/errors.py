@@ -42,6 +42,12 @@ class InputError(Exception):
         return where + " ".join(parts)
 
 
+class RegistryConflict(InputError, ValueError):
+    """The registry already holds what a certificate contradicts: other content under its id, or
+    another successor of the certificate it supersedes (a fork in the chain). Nothing is overwritten.
+    Also a ValueError, for callers that catch the registry's refusals as such."""
+
+
 class InstrumentError(Exception):
     """An instrument reported an error, or answered something a driver cannot trust."""
 

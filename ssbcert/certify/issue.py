@@ -151,12 +151,15 @@ def _certify_locked(session_dir: Path, sample: str | Path | None, spec: str | Pa
         cert = sign(cert, key)
         _check_signatory_key(cert)
         stem = next_free_stem(out_dir, record.sample_id)
-        json_path = write_certificate(cert, out_dir / f"{stem}.json", jws_key=key)
         registered: bool | None = None
         if reg is not None:
+            # registered before it is written: a registry that refuses it (another machine superseded
+            # the same certificate meanwhile) leaves no signed file that forks the chain; the session
+            # is untouched, so issuing again links to the newer certificate
             reg.add_session(sid, sample_id=record.sample_id, protocol=str(ses.info.get("protocol_name", "")),
                             path=str(session_dir.resolve()))
             registered = reg.add_certificate(cert, session_id=sid)
+        json_path = write_certificate(cert, out_dir / f"{stem}.json", jws_key=key)
     analysis_path = out_dir / f"analysis-{stem.removeprefix('certificate-')}.json"
     analysis = {
         "series": findings.series.as_dict() if findings.series else None,

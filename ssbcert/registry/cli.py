@@ -124,8 +124,14 @@ def add_command(cert: Path = typer.Argument(..., exists=True, dir_okay=False), d
     if not report.ok:
         typer.echo(report.text(), err=True)
         raise typer.Exit(1)
-    with Registry(db) as reg:
-        new = reg.add_certificate(read_certificate(cert))
+    from ssbcert.cli.failure import fail
+    from ssbcert.errors import InputError
+
+    try:
+        with Registry(db) as reg:
+            new = reg.add_certificate(read_certificate(cert))
+    except InputError as exc:  # other content under its id, or a second successor of its predecessor
+        fail(exc)
     typer.echo(("registered " if new else "already registered ") + report.certificate_id)
 
 

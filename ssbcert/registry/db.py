@@ -26,7 +26,7 @@ from ssbcert.certificate.build import overall_outcome
 from ssbcert.certificate.canonical import assemble, canonical_members, sha256_hex
 from ssbcert.certificate.model import Certificate
 from ssbcert.certificate.signing import ssbcert_home
-from ssbcert.errors import InputError
+from ssbcert.errors import InputError, RegistryConflict
 from ssbcert.registry.migrations import migrate
 from ssbcert.registry.url import redact, resolve_url
 from ssbcert.registry.models import CertificateRow, SampleRow, SessionRow
@@ -37,6 +37,7 @@ T = TypeVar("T")
 _CERT_DIGEST = select(CertificateRow.payload_sha256).where(CertificateRow.certificate_id == bindparam("cid"))
 _SAMPLE_PK = select(SampleRow.id).where(SampleRow.sample_id == bindparam("sid"))
 _SESSION_PK = select(SessionRow.id).where(SessionRow.session_id == bindparam("sid"))
+_SUCCESSOR = select(CertificateRow.certificate_id).where(CertificateRow.supersedes == bindparam("prev"))
 _INSERT_SAMPLE = insert(SampleRow)
 _INSERT_SESSION = insert(SessionRow)
 _INSERT_CERT = insert(CertificateRow)
@@ -225,7 +226,10 @@ class Registry:
         """Store a certificate; True if new, False if this exact certificate was already there.
 
         A different document under an existing id is refused: certificates are never overwritten
-        (§7.8.8 — issue an amendment instead).
+        (§7.8.8 — issue an amendment instead). So is a second successor of one certificate: two
+        machines sharing a registry that both supersede the sample's current certificate would fork
+        its chain (the unique index of migration 3 holds this even when both insert at once; the
+        retry then finds the rival and says so).
         """
         members = canonical_members(cert.document())
         doc_text = assemble(members)
@@ -237,8 +241,18 @@ class Registry:
                 existing = conn.execute(_CERT_DIGEST, {"cid": cert.certificate_id}).scalar()
                 if existing is not None:
                     if existing != digest:
-                        raise ValueError(f"{cert.certificate_id} is already registered with different content")
+                        raise RegistryConflict(f"{cert.certificate_id} is already registered with different content; "
+                                               "a certificate is never overwritten (issue an amendment)",
+                                               file=redact(self.url), field="certificate_id")
                     return False
+                if cert.supersedes is not None:
+                    prev = cert.supersedes.certificate_id
+                    rival = conn.execute(_SUCCESSOR, {"prev": prev}).scalar()
+                    if rival is not None:
+                        raise RegistryConflict(
+                            f"{prev} was superseded meanwhile by {rival} (issued elsewhere); issue again and the "
+                            f"new certificate will supersede {rival}", file=redact(self.url), field="supersedes",
+                            expected="the sample's current certificate", found=f"{prev}, already replaced")
                 session_pk = None
                 if session_id is not None:
                     session_pk = conn.execute(_SESSION_PK, {"sid": session_id}).scalar()

@@ -13,6 +13,7 @@ from typing import Callable
 
 from sqlalchemy import Column, Connection, DateTime, Engine, Integer, MetaData, String, Table, insert, inspect, select, text
 
+from ssbcert.errors import InputError
 from ssbcert.registry.models import Base
 
 _meta = MetaData()
@@ -41,9 +42,24 @@ def _v2_study_index(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_certificates_material_thickness ON certificates (material, thickness_um)"))
 
 
+def _v3_one_successor(conn: Connection) -> None:
+    """At most one certificate supersedes a given one (NULLs, first issues, are not compared): the
+    per-sample file lock serialises issues on one machine only, and a registry shared by several
+    could otherwise record two successors of one certificate, a forked chain."""
+    forks = conn.execute(text("SELECT supersedes, COUNT(*) FROM certificates WHERE supersedes IS NOT NULL "
+                              "GROUP BY supersedes HAVING COUNT(*) > 1")).all()
+    if forks:
+        listed = "; ".join(f"{prev} ({n} successors)" for prev, n in forks)
+        raise InputError("the registry holds certificates superseded twice, so it cannot take the one-successor "
+                         f"index of schema 3: {listed}", field="certificates.supersedes",
+                         expected="one successor per certificate", found=f"{len(forks)} forked chain(s)")
+    conn.execute(text("CREATE UNIQUE INDEX IF NOT EXISTS ux_certificates_supersedes ON certificates (supersedes)"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "samples, sessions, certificates", _v1_tables),
     Migration(2, "index certificates(material, thickness_um)", _v2_study_index),
+    Migration(3, "unique index certificates(supersedes): one successor per certificate", _v3_one_successor),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -13,7 +13,7 @@ from ssbcert.certificate.signing import payload_sha256, read_certificate
 from ssbcert.certificate.verify import verify
 from ssbcert.certify import certify
 from ssbcert.cli import _register_all, app
-from ssbcert.errors import InputError
+from ssbcert.errors import InputError, RegistryConflict
 from ssbcert.importers.api import import_files, with_stated_temperature
 from ssbcert.importers.session import write_session
 
@@ -92,3 +92,30 @@ def test_a_tampered_predecessor_is_not_superseded(tmp_path: Path) -> None:
     issued.json_path.write_text(json.dumps(doc))
     with pytest.raises(InputError, match="earlier certificate does not verify"):
         certify(s, sample=SAMPLE, out=out, register=False, render=False, lab=DEMO_LAB)
+
+
+def test_a_machine_with_a_stale_view_of_the_chain_forks_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three machines share one registry, each with its own output folder (the per-sample file lock
+    is per machine). The third read the sample's current certificate before the second's landed:
+    the registry refuses its successor of the first in words naming the second, and no signed file
+    that forks the chain is written; issuing again supersedes the second."""
+    import ssbcert.certify.issue as issue
+
+    db = str(tmp_path / "registry.sqlite")
+    s = session(tmp_path / "s")
+    first = certify(s, sample=SAMPLE, out=tmp_path / "m1", registry_url=db, render=False, lab=DEMO_LAB).certificate
+    second = certify(s, sample=SAMPLE, out=tmp_path / "m2", registry_url=db, render=False, lab=DEMO_LAB).certificate
+    assert second.supersedes is not None and second.supersedes.certificate_id == first.certificate_id
+    stale = tmp_path / "m3"
+    with monkeypatch.context() as m:
+        m.setattr(issue, "latest_predecessor", lambda *a, **k: first)  # what m3 saw before m2 registered
+        with pytest.raises(RegistryConflict, match=f"superseded meanwhile by {second.certificate_id}"):
+            certify(s, sample=SAMPLE, out=stale, registry_url=db, render=False, lab=DEMO_LAB)
+    assert not list(stale.glob("certificate-*"))
+    from ssbcert.registry.db import Registry
+
+    with Registry(db) as reg:
+        assert {r.certificate_id for r in reg.list_certificates(include_superseded=True)} == \
+            {first.certificate_id, second.certificate_id}
+    again = certify(s, sample=SAMPLE, out=stale, registry_url=db, render=False, lab=DEMO_LAB).certificate
+    assert again.supersedes is not None and again.supersedes.certificate_id == second.certificate_id

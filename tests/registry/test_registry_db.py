@@ -10,15 +10,18 @@ from pathlib import Path
 
 import pytest
 import typer
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
+from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
 from ssbcert.certificate.amend import amend
 from ssbcert.certificate.example import example_certificate
 from ssbcert.certificate.signing import sign, write_certificate
+from ssbcert.errors import InputError, RegistryConflict
 from ssbcert.registry.cli import register
 from ssbcert.registry.db import Registry
 from ssbcert.registry.migrations import LATEST, current_version, migrate, schema_migrations
+from ssbcert.registry.models import CertificateRow
 
 
 @pytest.fixture(autouse=True)
@@ -43,13 +46,61 @@ def test_migrations_upgrade_an_old_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     reg = Registry(url)
     with reg.engine.connect().execution_options(ssbcert_write=True) as conn, conn.begin():
-        conn.execute(schema_migrations.delete().where(schema_migrations.c.version == 2))
+        conn.execute(schema_migrations.delete().where(schema_migrations.c.version >= 2))
         conn.execute(text("DROP INDEX ix_certificates_material_thickness"))
-    assert migrate(reg.engine) == [2]
+        conn.execute(text("DROP INDEX ux_certificates_supersedes"))
+    assert migrate(reg.engine) == [2, 3]
     with reg.engine.connect() as conn:
         names = [r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='index'")]
-    assert "ix_certificates_material_thickness" in names
+    assert {"ix_certificates_material_thickness", "ux_certificates_supersedes"} <= set(names)
     reg.close()
+
+
+def _insert_raw(reg: Registry, cert) -> None:  # type: ignore[no-untyped-def]
+    """A certificate row written past add_certificate's checks, as a concurrent writer's would land."""
+    with reg.engine.connect().execution_options(ssbcert_write=True) as conn, conn.begin():
+        conn.execute(insert(CertificateRow).values(
+            certificate_id=cert.certificate_id, material=cert.item.material, issued_at=cert.dates.issued,
+            supersedes=cert.supersedes.certificate_id, payload_sha256="0" * 64, document="{}"))
+
+
+def test_a_certificate_has_one_successor() -> None:
+    """Two machines sharing a registry that both supersede the sample's current certificate: the
+    second is refused in words naming the first, and the unique index holds even for a writer that
+    slips past the check (two PostgreSQL transactions checking at once)."""
+    first = sign(example_certificate(with_figures=False))
+    a = sign(amend(first, "re-measured", issued=dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc)))
+    b = sign(amend(first, "re-measured elsewhere", issued=dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc)))
+    with Registry() as reg:
+        assert reg.add_certificate(first) and reg.add_certificate(a)
+        with pytest.raises(RegistryConflict, match=f"superseded meanwhile by {a.certificate_id}") as err:
+            reg.add_certificate(b)
+        assert isinstance(err.value, ValueError) and "supersedes:" in str(err.value)
+        with pytest.raises(IntegrityError):
+            _insert_raw(reg, b)
+        assert reg.count() == 2
+        c = sign(amend(a, "third issue", issued=dt.datetime(2026, 11, 28, tzinfo=dt.timezone.utc)))
+        assert reg.add_certificate(c)  # superseding the current one is what a re-issue does
+        assert [r.certificate_id for r in reg.list_certificates()] == [c.certificate_id]
+
+
+def test_a_registry_with_a_forked_chain_is_not_silently_upgraded(tmp_path: Path) -> None:
+    """Schema 3 makes `supersedes` unique; a registry already holding two successors of one
+    certificate says which, in one line, instead of failing on the index."""
+    url = f"sqlite:///{tmp_path / 'forked.sqlite'}"
+    first = sign(example_certificate(with_figures=False))
+    a = sign(amend(first, "re-measured", issued=dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc)))
+    b = sign(amend(first, "re-measured elsewhere", issued=dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc)))
+    with Registry(url) as reg:
+        with reg.engine.connect().execution_options(ssbcert_write=True) as conn, conn.begin():
+            conn.execute(schema_migrations.delete().where(schema_migrations.c.version == 3))
+            conn.execute(text("DROP INDEX ux_certificates_supersedes"))
+        for c in (first, a):
+            reg.add_certificate(c)
+        _insert_raw(reg, b)  # what the old schema let in from a second machine
+    with pytest.raises(InputError, match=r"superseded twice.*1 forked chain") as err:
+        Registry(url)
+    assert first.certificate_id in str(err.value)
 
 
 def test_add_is_idempotent_and_never_overwrites() -> None:

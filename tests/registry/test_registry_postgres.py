@@ -22,6 +22,7 @@ from ssbcert.registry.url import redact, resolve_url
 
 PORTABLE: list[Callable[..., Any]] = [
     _db.test_add_is_idempotent_and_never_overwrites,
+    _db.test_a_certificate_has_one_successor,
     _db.test_queries_columns_and_superseded_hiding,
     _db.test_sessions_link_to_samples,
     _db.test_cli_list_show_search,
