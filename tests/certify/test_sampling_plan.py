@@ -102,3 +102,30 @@ def test_flag_policy_keeps_the_outcome_and_still_lists_the_deviation(tmp_path: P
                      register=False, render=False, lab=lab, draft=True)
     assert [c.outcome for c in _entries(issued, "relative_density")] == ["pass"]
     assert any(d.startswith("thickness measured on 2 profilometer points") for d in _deviations(issued))
+
+
+def _valid_sigma_session(tmp_path: Path) -> Path:
+    """One R‖CPE arc well inside 0.1 Hz–10 MHz with a blocking electrode, 0.1 % noise: σ_total valid."""
+    import numpy as np
+
+    f = np.logspace(7, -1, 33)
+    jw = 2j * np.pi * f
+    z = (2e4 / (1 + 2e4 * 1e-10 * jw ** 0.95) + 1 / (1e-4 * jw ** 0.9)) * (1 + 1e-3 * np.random.default_rng(3).normal(size=f.size))
+    csv = tmp_path / "arc.csv"
+    csv.write_text("freq/Hz,Re(Z)/Ohm,-Im(Z)/Ohm\n" + "".join(f"{float(a)!r},{float(b.real)!r},{float(-b.imag)!r}\n" for a, b in zip(f, z)),
+                   encoding="utf-8")
+    return write_session(with_stated_temperature(import_files([csv]), 298.15), tmp_path / "arc-session", SAMPLE)
+
+
+def test_sigma_from_a_short_thickness_is_not_signed_as_conforming(tmp_path: Path) -> None:
+    ses = _valid_sigma_session(tmp_path)
+    full = certify(ses, sample=SAMPLE, out=tmp_path / "c5", register=False, render=False, draft=True)
+    assert {c.outcome for c in _entries(full, "sigma_total_25C")} - {"inconclusive"}  # decided on the numbers
+    short = certify(ses, sample=_sample(tmp_path, [24.99, 25.01]), out=tmp_path / "c2", register=False, render=False,
+                    draft=True)
+    sigma = _entries(short, "sigma_total_25C")
+    assert sigma and all(c.outcome == "inconclusive" and "rests on the thickness" in c.text for c in sigma)
+    # through-plane ASR = R·A does not rest on h: it keeps the decision its numbers give
+    assert [c.outcome for c in _entries(short, "asr_25C")] == [c.outcome for c in _entries(full, "asr_25C")] != []
+    ea = [c for c in short.certificate.conformity if c.result_ref.startswith("ea_")]
+    assert all("rests on the thickness" not in c.text for c in ea)
