@@ -84,33 +84,39 @@ def jacobian(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, rel_step: flo
     return jac
 
 
-def welch_satterthwaite(c: np.ndarray, cov: np.ndarray, dof: Sequence[float]) -> float:
+def correlated_groups(cov: np.ndarray) -> list[list[int]]:
+    """Indices of inputs joined by non-zero covariances (connected components, in index order)."""
+    linked = np.asarray(cov) != 0.0
+    n = linked.shape[0]
+    seen = np.zeros(n, bool)
+    groups: list[list[int]] = []
+    for i in range(n):
+        if seen[i]:
+            continue
+        members, frontier = {i}, [i]
+        while frontier:
+            new = set(np.flatnonzero(linked[frontier].any(axis=0)).tolist()) - members
+            members |= new
+            frontier = sorted(new)
+        seen[list(members)] = True
+        groups.append(sorted(members))
+    return groups
+
+
+def welch_satterthwaite(c: np.ndarray, cov: np.ndarray, dof: Sequence[float],
+                        groups: list[list[int]] | None = None) -> float:
     """ν_eff (GUM G.4.1) for y with sensitivities c, input covariance cov and input dof.
 
     Inputs joined by a correlation count as one component (Willink, Metrologia 44 (2007) 340, as in
     GTC's ensembles): its variance is c_gᵀ·cov_g·c_g and its dof the smallest in the group, which is
     the group's common dof when the correlated inputs come from one sample, and conservative otherwise.
-    Correlated inputs that all have infinite dof (Type B) leave the formula as it is.
+    Correlated inputs that all have infinite dof (Type B) leave the formula as it is. `groups`
+    (from :func:`correlated_groups`) saves finding them again for each output of one covariance.
     """
-    n = len(dof)
-    group = list(range(n))  # union-find over non-zero off-diagonal covariances
-
-    def root(i: int) -> int:
-        while group[i] != i:
-            group[i] = group[group[i]]
-            i = group[i]
-        return i
-
-    for i in range(n):
-        for j in range(i + 1, n):
-            if cov[i, j] != 0.0:
-                group[root(i)] = root(j)
-    members: dict[int, list[int]] = {}
-    for i in range(n):
-        members.setdefault(root(i), []).append(i)
+    c = np.asarray(c, float)
     var_y = float(c @ cov @ c)
     denom = 0.0
-    for idx in members.values():
+    for idx in correlated_groups(cov) if groups is None else groups:
         nu = min(dof[i] for i in idx)
         if math.isinf(nu) or nu <= 0:
             continue
@@ -169,7 +175,9 @@ def propagate_cov_dof(
     cov_y = j @ cov @ j.T
     if dof is None:
         return y, cov_y, np.full(y.size, math.inf)
+    dof = list(dof)
+    groups = [g for g in correlated_groups(cov) if 0 < min(dof[i] for i in g) < math.inf]  # only finite ν count
     with np.errstate(invalid="ignore"):
-        nu = np.array([welch_satterthwaite(row, cov, list(dof)) if np.all(np.isfinite(row)) else math.inf
+        nu = np.array([welch_satterthwaite(row, cov, dof, groups) if groups and np.all(np.isfinite(row)) else math.inf
                        for row in j])
     return y, cov_y, nu
