@@ -252,7 +252,7 @@ def analyse_spectrum(
     def arcs_and_sigma(r: FitResult) -> tuple[ArcAssignment, Conductivity]:
         a = assign_arcs(r, k_cell, in_plane=not isinstance(geometry, ThroughPlane), rules=rules,
                         electrode_area_m2=area, identifiability=identifiability)
-        return a, conductivities(r, a, geometry)
+        return a, conductivities(r, a, geometry, noise[0])
 
     arcs, cond = arcs_and_sigma(fit)
     flags: list[str] = list(sanity_flags)

@@ -165,6 +165,38 @@ def _fz(n: int = 20) -> tuple[np.ndarray, np.ndarray]:
     return f, 100 / (1 + 1j * 2 * np.pi * f * 1e-4)
 
 
+def test_a_circuit_that_leaves_more_than_the_noise_signs_no_sigma() -> None:
+    """A finite-space (Warburg) diffusion electrode, which no candidate describes: the best circuit,
+    with a CPE for the electrode, moves R_b by ~24 % while its covariance claims a few %. Its χ² lies
+    far above the noise lin-KK sees on the same data, so no σ is valid, and the reason says so."""
+    from ssbcert.analysis.conductivity import conductivities
+    from ssbcert.analysis.kk import kk_noise_chi2_per_dof
+
+    f = np.logspace(math.log10(2e5), math.log10(0.04), 68)
+    w = 2 * np.pi * f
+
+    def arc(r: float, f0: float, n: float) -> np.ndarray:
+        return r / (1 + (1j * w / (2 * math.pi * f0)) ** n)
+
+    x = np.sqrt(1j * w * 10 / (2 * math.pi * 40.0))
+    z = arc(1e6, 2e3, 0.95) + arc(1e6, 40.0, 0.9) + 3e6 / (x * np.tanh(x))
+    rng = np.random.default_rng(2)
+    z = z * (1 + 0.003 / math.sqrt(2) * (rng.normal(size=f.size) + 1j * rng.normal(size=f.size)))
+    geo = ThroughPlane(1e-5, 1e-6)
+    a = analyse_spectrum(ImpedanceSpectrum(f, z.real, z.imag), geo)
+    c = a.conductivity
+    assert a.valid and not any(c.is_valid(n) for n in ("sigma_bulk_S_per_m", "sigma_total_S_per_m",
+                                                         "sigma_gb_apparent_S_per_m"))
+    assert "lin-KK leaves on the same data" in c.invalid["sigma_bulk_S_per_m"]
+    assert any(fl.startswith("rule_misfit_beyond_noise") for fl in a.flags)
+    # without the noise floor every other rule would have signed it, 20 % or more off
+    blind = conductivities(a.fit, a.arcs, geo)
+    assert blind.is_valid("sigma_bulk_S_per_m")
+    assert abs(blind.sigma_bulk_S_per_m.value / (geo.cell_constant_per_m / 1e6) - 1) > 0.2
+    assert blind.sigma_bulk_S_per_m.relative_u < 0.1
+    assert a.fit.chi2 > 10 * kk_noise_chi2_per_dof(a.kk) * a.fit.dof
+
+
 def test_zero_frequency_row_is_dropped_and_recorded() -> None:
     f, z = _fz()
     f2, z2, flags = checked_spectrum(np.append(f, 0.0), np.append(z, 100 + 0j))
