@@ -5,6 +5,7 @@
     python benchmarks/bench_trust.py --margins 2,6,10,20   # calibrate the AIC margin on the suite
     python benchmarks/bench_trust.py --dump before.json    # keep every σ (or why it was withheld)
     python benchmarks/bench_trust.py --against before.json # ... and list what a change moved
+    python benchmarks/bench_trust.py --suite beyond --n 300   # physics beyond the candidate circuits
 
 Prints, over every σ (bulk, grain boundary apparent, total) the analysis reports as valid:
 - how many there are and how many miss the truth by more than max(5 %, 3u), each miss listed;
@@ -31,6 +32,8 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ssbcert.analysis.selection import SelectionRules  # noqa: E402
+from ssbcert.analysis.synthetic_beyond import beyond_spectrum  # noqa: E402
+from ssbcert.analysis.synthetic_trust import trust_spectrum  # noqa: E402
 from ssbcert.analysis.trust_score import QUANTITIES, Score, compare_reported, run  # noqa: E402
 
 def report(s: Score, n: int, label: str = "") -> None:
@@ -63,6 +66,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="150 spectra (<= 3 min)")
     ap.add_argument("--n", type=int, default=500)
     ap.add_argument("--first-seed", type=int, default=0)
+    ap.add_argument("--suite", choices=("trust", "beyond"), default="trust",
+                    help="trust: synthetic_trust's ten families; beyond: synthetic_beyond's five (physics "
+                         "outside the candidate circuits: diffusion electrode, second phase, outliers, ...)")
     ap.add_argument("--margins", default="", help="comma-separated AIC margins to compare (calibration)")
     ap.add_argument("--dump", type=Path, help="write every seed's σ values (or reasons withheld) to this JSON file")
     ap.add_argument("--against", type=Path, help="compare with a --dump of the same seeds: list every σ that "
@@ -70,15 +76,16 @@ def main() -> None:
     args = ap.parse_args()
     n = 150 if args.quick else args.n
     seeds = range(args.first_seed, args.first_seed + n)
+    make = beyond_spectrum if args.suite == "beyond" else trust_spectrum
     if args.margins:
         for m in (float(x) for x in args.margins.split(",")):
-            s = run(seeds, SelectionRules(aic_margin=m))
+            s = run(seeds, SelectionRules(aic_margin=m), make)
             print(f"AIC margin {m:g}: valid {s.valid}, misses {len(s.misses)}, coverage {s.coverage:.1%}, "
                   f"±1u {s.cal1:.1%}, ±2u {s.cal2:.1%}")
         return
     t0 = time.perf_counter()
-    s = run(seeds, SelectionRules())
-    report(s, n)
+    s = run(seeds, SelectionRules(), make)
+    report(s, n, args.suite)
     if args.dump:
         args.dump.write_text(json.dumps(s.reported, indent=0))
         print(f"σ of {len(s.reported)} seeds written to {args.dump}")

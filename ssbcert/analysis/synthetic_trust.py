@@ -53,6 +53,7 @@ class TrustTruth:
     noise_fraction: float
     bulk_visible: bool
     gb_visible: bool
+    r_phase_ohm: float = 0.0  # a further electrolyte arc (second phase): in σ_total, not in σ_gb
 
     @property
     def sigma_bulk_S_per_m(self) -> float:
@@ -60,7 +61,7 @@ class TrustTruth:
 
     @property
     def sigma_total_S_per_m(self) -> float:
-        return self.cell_constant_per_m / (self.r_bulk_ohm + self.r_gb_ohm)
+        return self.cell_constant_per_m / (self.r_bulk_ohm + self.r_gb_ohm + self.r_phase_ohm)
 
     @property
     def sigma_gb_S_per_m(self) -> float | None:

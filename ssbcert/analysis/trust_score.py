@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from ssbcert.analysis.geometry import ThroughPlane
 from ssbcert.analysis.pipeline import analyse_spectrum
@@ -116,8 +116,10 @@ def compare_reported(before: Mapping[Any, Mapping[str, Any]], after: Mapping[Any
     return out
 
 
-def run(seeds: Iterable[int], selection: SelectionRules = SelectionRules()) -> Score:
+def run(seeds: Iterable[int], selection: SelectionRules = SelectionRules(),
+        make: Callable[[int], TrustTruth] = trust_spectrum) -> Score:
+    """Score the analysis on the spectra `make(seed)` (the trust suite, or synthetic_beyond's)."""
     s = Score()
     for seed in seeds:
-        score_one(trust_spectrum(seed), s, selection)
+        score_one(make(seed), s, selection)
     return s
