@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from ssbcert.analysis.identifiability import Dispersive
-from ssbcert.analysis.synthetic_trust import POINTS_PER_DECADE, TrustTruth, _q
+from ssbcert.analysis.synthetic_trust import POINTS_PER_DECADE, TrustTruth, _q, draw_film
 from ssbcert.units import EPS0
 
 FAMILIES = ("depressed", "second_phase", "outlier", "diffusion", "near_equal")
@@ -34,12 +34,10 @@ FAMILIES = ("depressed", "second_phase", "outlier", "diffusion", "near_equal")
 def beyond_spectrum(seed: int) -> TrustTruth:
     rng = np.random.default_rng([77, seed])
     fam = FAMILIES[seed % len(FAMILIES)]
-    sigma = 100.0 * 10 ** rng.uniform(-8, -2)
-    h = 10 ** rng.uniform(np.log10(0.2e-6), np.log10(500e-6))
-    area = 10 ** rng.uniform(-6, -4)
+    sigma, h, area, eps_r = draw_film(rng)
     k = h / area
     r_b = k / sigma
-    c_b = EPS0 * rng.uniform(10, 100) / k
+    c_b = EPS0 * eps_r / k
     tau_b = r_b * c_b
     ratio = 10 ** (rng.uniform(-0.1, 0.1) if fam == "near_equal" else rng.uniform(-0.7, 0.7))
     r_gb = ratio * r_b

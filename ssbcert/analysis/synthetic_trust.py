@@ -73,14 +73,19 @@ def _q(c: float, r: float, n: float) -> float:
     return c**n / r ** (1 - n)
 
 
-def trust_spectrum(seed: int) -> TrustTruth:
-    rng = np.random.default_rng([9, seed])
-    fam = FAMILIES[seed % len(FAMILIES)]
+def draw_film(rng: np.random.Generator) -> tuple[float, float, float, float]:
+    """(σ S/m, h m, A m², ε_r) of a random film and cell: σ 1e-8..1e-2 S/cm, h 0.2..500 µm, A 1..100 mm²."""
     sigma = 100.0 * 10 ** rng.uniform(-8, -2)
     h = 10 ** rng.uniform(np.log10(0.2e-6), np.log10(500e-6))
     area = 10 ** rng.uniform(-6, -4)
+    return sigma, h, area, rng.uniform(10, 100)
+
+
+def trust_spectrum(seed: int) -> TrustTruth:
+    rng = np.random.default_rng([9, seed])
+    fam = FAMILIES[seed % len(FAMILIES)]
+    sigma, h, area, eps_r = draw_film(rng)
     k = h / area
-    eps_r = rng.uniform(10, 100)
     f_top = float(rng.choice([1e6, 1e7]))
     # the bulk apex f₀ = σ/(2π ε₀ ε_r) does not depend on geometry: these families pick f₀, hence σ
     if fam == "thin_film":
