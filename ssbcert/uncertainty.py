@@ -85,22 +85,11 @@ def jacobian(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, rel_step: flo
 
 
 def correlated_groups(cov: np.ndarray) -> list[list[int]]:
-    """Indices of inputs joined by non-zero covariances (connected components, in index order)."""
-    linked = np.asarray(cov) != 0.0
-    n = linked.shape[0]
-    seen = np.zeros(n, bool)
-    groups: list[list[int]] = []
-    for i in range(n):
-        if seen[i]:
-            continue
-        members, frontier = {i}, [i]
-        while frontier:
-            new = set(np.flatnonzero(linked[frontier].any(axis=0)).tolist()) - members
-            members |= new
-            frontier = sorted(new)
-        seen[list(members)] = True
-        groups.append(sorted(members))
-    return groups
+    """Indices of inputs joined by non-zero covariances (connected components, smallest index first)."""
+    from scipy.sparse.csgraph import connected_components  # loaded when a dof is propagated, not at import
+
+    n, labels = connected_components(np.asarray(cov) != 0.0, directed=False)
+    return [np.flatnonzero(labels == g).tolist() for g in range(n)]
 
 
 def welch_satterthwaite(c: np.ndarray, cov: np.ndarray, dof: Sequence[float],

@@ -14,7 +14,7 @@ import numpy as np
 
 from ssbcert.analysis.arcs import Arc, ArcAssignment, ArcModel
 from ssbcert.analysis.circuit import parse_circuit
-from ssbcert.analysis.fit import FitResult
+from ssbcert.analysis.fit import FitResult, excess_over_noise
 from ssbcert.analysis.geometry import Geometry, ThroughPlane
 from ssbcert.analysis.selection import SelectionRules, residual_runs_z
 from ssbcert.analysis.identifiability import HIDDEN_ARC_FRACTION, IdentifiabilityRules, hidden_arc_ratio
@@ -202,8 +202,8 @@ def _judge(res: Conductivity, fit: FitResult, assignment: ArcAssignment, counted
         for n in ("sigma_total_S_per_m", "sigma_bulk_S_per_m", "sigma_gb_apparent_S_per_m", "sigma_gb_specific_S_per_m"):
             res.withhold(n, why)
         res.flags.append("rule_residual_structure: " + why)
-    if noise_chi2_per_dof and fit.weighting == "modulus" and fit.chi2 > MISFIT_FACTOR * noise_chi2_per_dof * fit.dof:
-        excess = fit.chi2 / (noise_chi2_per_dof * fit.dof)
+    excess = excess_over_noise(fit, noise_chi2_per_dof)
+    if excess is not None and excess > MISFIT_FACTOR:
         why = (f"the circuit leaves {excess:.3g}× the residual lin-KK leaves on the same data (limit {MISFIT_FACTOR:g}×): "
                "the data hold a response it does not describe (e.g. a diffusion electrode or a further process), "
                "which biases its resistances by more than their fit uncertainty shows")

@@ -382,6 +382,14 @@ def reached_noise_floor(result: FitResult, noise_chi2_per_dof: float | None, noi
                 and result.chi2 <= noise_floor_factor(result.dof, noise_dof) * noise_chi2_per_dof * result.dof)
 
 
+def excess_over_noise(result: FitResult, noise_chi2_per_dof: float | None) -> float | None:
+    """χ² / (the noise floor's χ² per dof × the fit's dof): ~1 for a circuit that describes the data
+    to its noise; None when there is no floor to compare with (no KK noise, other weighting)."""
+    if not noise_chi2_per_dof or result.weighting != "modulus":
+        return None
+    return result.chi2 / (noise_chi2_per_dof * result.dof)
+
+
 def _apply_permutation(r: FitResult, perm: np.ndarray) -> None:
     """Reorder interchangeable arcs (fits are label-agnostic) so the fastest arc comes first."""
     if np.array_equal(perm, np.arange(perm.size)):

@@ -21,7 +21,7 @@ from ssbcert.analysis.arcs import ArcAssignment, AssignmentRules, assign_arcs
 from ssbcert.analysis.arrhenius import ArrheniusResult, Hysteresis, fit_arrhenius, hysteresis, split_heating_cooling
 from ssbcert.analysis.circuit import parse_circuit
 from ssbcert.analysis.conductivity import MISFIT_FACTOR, Conductivity, conductivities
-from ssbcert.analysis.fit import FitResult, fit_circuit, reached_noise_floor
+from ssbcert.analysis.fit import FitResult, excess_over_noise, fit_circuit, reached_noise_floor
 from ssbcert.analysis.identifiability import IdentifiabilityRules
 from ssbcert.analysis.sanity import checked_spectrum, inductive_tail
 from ssbcert.analysis.selection import Candidate, SelectionRules, aic, choose, drt_arc_count, make_candidate
@@ -169,8 +169,7 @@ def _select_fit(f: np.ndarray, z: np.ndarray, circuit: str | None, k_cell: float
         raise InputError("no candidate circuit could be fitted", field="circuit", expected="a fittable spectrum")
     drt_n = drt_arc_count(f, z) if selection.use_drt else None
     best, why = choose(cands, selection, drt_n)
-    if (noise[0] and best.fit.weighting == "modulus"
-            and best.fit.chi2 > MISFIT_FACTOR * noise[0] * best.fit.dof):  # type: ignore[operator]
+    if (excess_over_noise(best.fit, noise[0]) or 0.0) > MISFIT_FACTOR:
         # the nested, probed search can end in a local minimum the plain multistart does not (trust
         # seed 492: 13.6× the noise floor against 1.3×): before the misfit rule withholds every σ,
         # the chosen circuit gets that plain search once, and the choice is made again

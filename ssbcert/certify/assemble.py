@@ -22,9 +22,10 @@ from ssbcert.certificate.names import spectrum_names
 from ssbcert.certify.calibration import apply_calibration_policy, instrument_snapshots, roles_by_result
 from ssbcert.certify.findings import Finding, Findings
 from ssbcert.certify.inputs import CertificateInputs
-from ssbcert.certify.sampling import apply_sampling_plan, results_resting_on_thickness, thickness_shortfall
+from ssbcert.certify.sampling import apply_sampling_plan
 from ssbcert.errors import InputError
 from ssbcert.lab import LabProfile
+from ssbcert.lab.profile import LabPolicy
 from ssbcert.plausibility import overrides_listed
 from ssbcert.spec import Spec, evaluate
 from ssbcert.uncertainty import Measured
@@ -186,13 +187,11 @@ def build_certificate(
 
     tested_from, tested_to = _session_times(inputs)
     instruments = instrument_snapshots(inputs, tested_to)
-    policy = issuer.lab.policy.expired_calibration if issuer.lab is not None else "inconclusive"
+    policy = issuer.lab.policy if issuer.lab is not None else LabPolicy()
     conformity, calibration_deviations = apply_calibration_policy(conformity, instruments, roles_by_result(inputs, findings),
-                                                                  policy)
-    shortfall = thickness_shortfall(inputs)
-    conformity, sampling_deviations = apply_sampling_plan(
-        conformity, shortfall, results_resting_on_thickness(inputs, findings) if shortfall else set(),
-        issuer.lab.policy.thickness_below_sampling_plan if issuer.lab is not None else "inconclusive")
+                                                                  policy.expired_calibration)
+    conformity, sampling_deviations = apply_sampling_plan(conformity, inputs, findings,
+                                                          policy.thickness_below_sampling_plan)
 
     fit_quality, arcs = [], []
     if findings.series is not None:

@@ -70,11 +70,13 @@ def results_resting_on_thickness(inputs: CertificateInputs, findings: Findings) 
     return out
 
 
-def apply_sampling_plan(conformity: list[Conformity], shortfall: str | None, resting: set[str],
+def apply_sampling_plan(conformity: list[Conformity], inputs: CertificateInputs, findings: Findings,
                         policy: str) -> tuple[list[Conformity], list[str]]:
     """(conformity after the policy, deviation sentences). ``policy`` is 'inconclusive' or 'flag'."""
+    shortfall = thickness_shortfall(inputs)
     if shortfall is None:
         return conformity, []
+    resting = results_resting_on_thickness(inputs, findings)
     out = []
     for c in conformity:
         if c.result_ref in resting and not c.informative and policy == "inconclusive" and c.outcome != "inconclusive":
