@@ -6,6 +6,7 @@
     python benchmarks/bench_trust.py --dump before.json    # keep every σ (or why it was withheld)
     python benchmarks/bench_trust.py --against before.json # ... and list what a change moved
     python benchmarks/bench_trust.py --suite beyond --n 300   # physics beyond the candidate circuits
+    python benchmarks/bench_trust.py --suite drift --n 200    # repeated sweeps of still and drifting samples
 
 Prints, over every σ (bulk, grain boundary apparent, total) the analysis reports as valid:
 - how many there are and how many miss the truth by more than max(5 %, 3u), each miss listed;
@@ -34,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ssbcert.analysis.selection import SelectionRules  # noqa: E402
 from ssbcert.analysis.synthetic_beyond import beyond_spectrum  # noqa: E402
 from ssbcert.analysis.synthetic_trust import trust_spectrum  # noqa: E402
-from ssbcert.analysis.trust_score import QUANTITIES, Score, compare_reported, run  # noqa: E402
+from ssbcert.analysis.trust_score import QUANTITIES, DriftScore, Score, compare_reported, run, score_drift  # noqa: E402
 
 def report(s: Score, n: int, label: str = "") -> None:
     print(f"== trust benchmark {label}: {n} spectra, {len(s.errors)} refused with an input error")
@@ -61,14 +62,29 @@ def report(s: Score, n: int, label: str = "") -> None:
         print("  input error:", e)
 
 
+def report_drift(s: DriftScore, n: int) -> None:
+    print(f"== drift suite: {n} samples of 3 repeated sweeps ({s.still} still, {s.drifting} drifting 1–10 % per sweep)")
+    print(f"still samples called not stationary: {len(s.still_flagged)} (target 0)")
+    for m in s.still_flagged:
+        print("  false alarm:", m)
+    print(f"drifting samples seen: {s.drifting_seen}/{s.drifting}; not seen (a drift under the noise):")
+    for m in s.unseen:
+        print("  ", m)
+    print(f"valid conductivities: {s.valid}; off every state of their sweep by > max(5 %, 3u): {len(s.misses)} "
+          f"(target 0); withheld only by the stationarity rule and off: {s.misses_without_rule}")
+    for m in s.misses:
+        print("  miss:", m)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="150 spectra (<= 3 min)")
     ap.add_argument("--n", type=int, default=500)
     ap.add_argument("--first-seed", type=int, default=0)
-    ap.add_argument("--suite", choices=("trust", "beyond"), default="trust",
+    ap.add_argument("--suite", choices=("trust", "beyond", "drift"), default="trust",
                     help="trust: synthetic_trust's ten families; beyond: synthetic_beyond's five (physics "
-                         "outside the candidate circuits: diffusion electrode, second phase, outliers, ...)")
+                         "outside the candidate circuits: diffusion electrode, second phase, outliers, ...); "
+                         "drift: three repeated sweeps of still and drifting samples (stationarity)")
     ap.add_argument("--margins", default="", help="comma-separated AIC margins to compare (calibration)")
     ap.add_argument("--dump", type=Path, help="write every seed's σ values (or reasons withheld) to this JSON file")
     ap.add_argument("--against", type=Path, help="compare with a --dump of the same seeds: list every σ that "
@@ -76,6 +92,11 @@ def main() -> None:
     args = ap.parse_args()
     n = 150 if args.quick else args.n
     seeds = range(args.first_seed, args.first_seed + n)
+    if args.suite == "drift":
+        t0 = time.perf_counter()
+        report_drift(score_drift(seeds), n)
+        print(f"wall {time.perf_counter() - t0:.0f} s")
+        return
     make = beyond_spectrum if args.suite == "beyond" else trust_spectrum
     if args.margins:
         for m in (float(x) for x in args.margins.split(",")):

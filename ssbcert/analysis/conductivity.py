@@ -32,6 +32,10 @@ MISFIT_FACTOR = 2.0
 RUNS_Z_MIN = SelectionRules().runs_z_min  # as identifiability.IdentifiabilityRules.rel_u_max for one arc's R
 
 
+# every σ a rule can withhold (ASR and R_total follow σ_total: Conductivity.withhold)
+SIGMA_FIELDS = ("sigma_total_S_per_m", "sigma_bulk_S_per_m", "sigma_gb_apparent_S_per_m", "sigma_gb_specific_S_per_m")
+
+
 @dataclass
 class Conductivity:
     """σ values (S/m) and ASR (Ω·m²); None where the data cannot support the quantity."""
@@ -181,7 +185,7 @@ def _judge(res: Conductivity, fit: FitResult, assignment: ArcAssignment, counted
     the flags as `rule_<name>`)."""
     bulk, gb = assignment.get("bulk"), assignment.get("grain_boundary")
     if not fit.success:
-        for n in ("sigma_total_S_per_m", "sigma_bulk_S_per_m", "sigma_gb_apparent_S_per_m", "sigma_gb_specific_S_per_m"):
+        for n in SIGMA_FIELDS:
             res.withhold(n, "the fit did not converge")
     if bulk is None:
         res.withhold("sigma_bulk_S_per_m", "no bulk arc in the data (its apex is above the highest measured frequency)")
@@ -193,13 +197,25 @@ def _judge(res: Conductivity, fit: FitResult, assignment: ArcAssignment, counted
     if gb is not None and not gb.resolved:
         res.withhold("sigma_gb_apparent_S_per_m", _arc_words(gb))
         res.withhold("sigma_gb_specific_S_per_m", _arc_words(gb))
+    implausible = [f for f in assignment.flags if f.startswith("bulk_permittivity_implausible")]
+    if gb is not None and implausible and bulk is not None and bulk.resolved and bulk.in_frequency_window:
+        # arcs are labelled in frequency order: when the first, which the data show, is not
+        # bulk-like, the second is not known to be the grain boundary (beyond seed 68: a diffusion
+        # electrode fitted as a depressed 'bulk' arc of ε_r 0.48 left a 'grain-boundary' R five
+        # times the truth, inside 1 % noise). A bulk arc above the window has an extrapolated ε_r,
+        # which says nothing about the labels.
+        why = ("which arc is the grain boundary is not established: the arc taken as bulk, which the data show, "
+               "is not bulk-like (" + implausible[0].split(": ", 1)[1] + ")")
+        res.withhold("sigma_gb_apparent_S_per_m", why)
+        res.withhold("sigma_gb_specific_S_per_m", why)
+        res.flags.append("rule_assignment_unsupported: " + why)
     if "sigma_bulk_S_per_m" in res.invalid:
         res.withhold("sigma_gb_specific_S_per_m", res.invalid["sigma_bulk_S_per_m"])
     z_runs = residual_runs_z(fit)
     if z_runs < RUNS_Z_MIN:
         why = (f"the fit residuals are structured (runs test z = {z_runs:.2g} < {RUNS_Z_MIN:g}): no candidate circuit "
                "describes the data, so its covariance is not a credible uncertainty")
-        for n in ("sigma_total_S_per_m", "sigma_bulk_S_per_m", "sigma_gb_apparent_S_per_m", "sigma_gb_specific_S_per_m"):
+        for n in SIGMA_FIELDS:
             res.withhold(n, why)
         res.flags.append("rule_residual_structure: " + why)
     excess = excess_over_noise(fit, noise_chi2_per_dof)
@@ -207,14 +223,14 @@ def _judge(res: Conductivity, fit: FitResult, assignment: ArcAssignment, counted
         why = (f"the circuit leaves {excess:.3g}× the residual lin-KK leaves on the same data (limit {MISFIT_FACTOR:g}×): "
                "the data hold a response it does not describe (e.g. a diffusion electrode or a further process), "
                "which biases its resistances by more than their fit uncertainty shows")
-        for n in ("sigma_total_S_per_m", "sigma_bulk_S_per_m", "sigma_gb_apparent_S_per_m", "sigma_gb_specific_S_per_m"):
+        for n in SIGMA_FIELDS:
             res.withhold(n, why)
         res.flags.append("rule_misfit_beyond_noise: " + why)
     stuck = bound_contacts(fit)
     if stuck:
         why = (f"{', '.join(stuck)} at a search bound: the circuit does not describe the data there, "
                "and a parameter at a bound is never a result")
-        for n in ("sigma_total_S_per_m", "sigma_bulk_S_per_m", "sigma_gb_apparent_S_per_m", "sigma_gb_specific_S_per_m"):
+        for n in SIGMA_FIELDS:
             res.withhold(n, why)
         res.flags.append("rule_parameter_at_bound: " + why)
     for a in counted:

@@ -28,6 +28,7 @@ from ssbcert.analysis.selection import Candidate, SelectionRules, aic, choose, d
 from ssbcert.analysis.geometry import Geometry, ThroughPlane
 from ssbcert.analysis.kk import DEFAULT_LIMIT_PERCENT, KKResult, kk_noise_chi2_per_dof, kk_noise_dof, lin_kk
 from ssbcert.analysis.nesting import nested_starts
+from ssbcert.analysis.stationarity import RepeatComparison, compare_repeats, withhold_non_stationary
 from ssbcert.errors import InputError
 from ssbcert.records import ImpedanceSpectrum
 
@@ -288,11 +289,13 @@ class SeriesAnalysis:
     arrhenius: dict[str, ArrheniusResult]  # keys: 'bulk', 'grain_boundary', 'total'
     hysteresis: dict[str, Hysteresis]
     flags: list[str] = field(default_factory=list)
+    stationarity: list[RepeatComparison] = field(default_factory=list)  # consecutive repeated sweeps compared
 
     def as_dict(self) -> dict[str, Any]:
         return {"convention": self.convention, "spectra": [s.as_dict() for s in self.spectra],
                 "arrhenius": {k: v.as_dict() for k, v in self.arrhenius.items()},
-                "hysteresis": {k: v.as_dict() for k, v in self.hysteresis.items()}, "flags": list(self.flags)}
+                "hysteresis": {k: v.as_dict() for k, v in self.hysteresis.items()}, "flags": list(self.flags),
+                "stationarity": [c.as_dict() for c in self.stationarity]}
 
 
 _SIGMA_FIELDS = {"bulk": "sigma_bulk_S_per_m", "grain_boundary": "sigma_gb_apparent_S_per_m",
@@ -311,7 +314,8 @@ def analyse_series(
 ) -> SeriesAnalysis:
     """Analyse the spectra on `workers` processes (None: all cores for long series), each spectrum
     that needs it seeded from its neighbours' fits (`parallel.analyse_seeded`: the result does not
-    depend on `workers`), then fit Arrhenius laws to the valid points of each process and compare
+    depend on `workers`), withhold every σ of repeated sweeps that differ beyond their noise
+    (stationarity.py), then fit Arrhenius laws to the valid points of each process and compare
     heating with cooling."""
     if not spectra:
         raise InputError("empty spectrum series", field="spectra", expected="at least one spectrum")
@@ -322,7 +326,8 @@ def analyse_series(
     from ssbcert.analysis.parallel import analyse_seeded  # imports this module
 
     out = analyse_seeded(spectra, geometry, circuit, workers=workers, **options)
-    flags: list[str] = []
+    repeats = compare_repeats(spectra, out)
+    flags: list[str] = withhold_non_stationary(repeats, out)
     arr: dict[str, ArrheniusResult] = {}
     hyst: dict[str, Hysteresis] = {}
     temps = [float(s.temperature_K) for s in spectra]  # type: ignore[arg-type]
@@ -354,4 +359,4 @@ def analyse_series(
             hyst[kind] = hysteresis(h, c)
             if hyst[kind].significant:
                 flags.append(f"hysteresis_{kind}: heating and cooling differ by more than 2 u")
-    return SeriesAnalysis(out, convention, arr, hyst, flags)
+    return SeriesAnalysis(out, convention, arr, hyst, flags, repeats)

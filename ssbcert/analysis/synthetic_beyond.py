@@ -15,8 +15,8 @@ to three below the slowest one):
 
 Visibility is judged as in synthetic_trust with the blocking-CPE electrode; for `diffusion` that
 under-states burial, so its coverage is not meaningful, only its misses. A sample drifting during
-the sweep is not here: what its "true" σ is depends on when each arc was measured, and a single
-sweep cannot show the drift (lin-KK passes 2..10 % drifts); that needs a repeated sweep.
+the sweep is not here: a single sweep cannot show the drift (lin-KK passes 2..10 % drifts), so
+synthetic_drift makes repeated sweeps of it, which stationarity.py compares.
 """
 from __future__ import annotations
 

@@ -123,3 +123,60 @@ def run(seeds: Iterable[int], selection: SelectionRules = SelectionRules(),
     for seed in seeds:
         score_one(make(seed), s, selection)
     return s
+
+
+@dataclass
+class DriftScore:
+    """Repeated sweeps of still and drifting samples (synthetic_drift): which pairs were called not
+    stationary, and every valid σ that lies off all the states its own sweep saw."""
+
+    still: int = 0
+    still_flagged: list[str] = field(default_factory=list)  # false alarms
+    drifting: int = 0
+    drifting_seen: int = 0
+    unseen: list[str] = field(default_factory=list)  # drifting samples no comparison flagged
+    valid: int = 0
+    misses: list[str] = field(default_factory=list)
+    misses_without_rule: int = 0  # off the states and would be valid without rule_not_stationary
+
+
+def score_drift(seeds: Iterable[int], n_sweeps: int = 3) -> DriftScore:
+    """A σ misses when it lies outside [smallest − slack, largest + slack] of its sweep's true
+    values, slack = max(5 %, 3u)."""
+    from ssbcert.analysis.pipeline import analyse_series
+    from ssbcert.analysis.synthetic_drift import drifting_sweeps
+
+    s = DriftScore()
+    for seed in seeds:
+        t = drifting_sweeps(seed, n_sweeps)
+        series = analyse_series(t.sweeps, ThroughPlane(t.thickness_m, t.area_m2), workers=1)
+        seen = any(not c.stationary for c in series.stationarity)
+        ratios = ", ".join(f"{c.ratio:.3g}" for c in series.stationarity)
+        if t.drift_per_sweep == 0:
+            s.still += 1
+            if seen:
+                s.still_flagged.append(f"seed {seed}: χ²/2N {ratios}")
+        else:
+            s.drifting += 1
+            s.drifting_seen += seen
+            if not seen:
+                s.unseen.append(f"seed {seed}: drift {t.drift_per_sweep:+.1%} per sweep, noise {t.noise_fraction:.2%}, "
+                                f"χ²/2N {ratios}")
+        for i, a in enumerate(series.spectra):
+            for name, states in (("sigma_bulk_S_per_m", t.sigma_bulk), ("sigma_gb_apparent_S_per_m", t.sigma_gb),
+                                 ("sigma_total_S_per_m", t.sigma_total)):
+                m = getattr(a.conductivity, name)
+                if m is None or not a.valid:
+                    continue
+                lo, hi = states[i]
+                slack = max(0.05 * lo, 3 * m.u)
+                off = not lo - slack <= m.value <= hi + slack
+                why = a.conductivity.invalid.get(name, "")
+                if a.conductivity.is_valid(name):
+                    s.valid += 1
+                    if off:
+                        s.misses.append(f"seed {seed} sweep {i + 1} {name}: {m.value:.4g} ± {m.u:.2g} vs "
+                                        f"{lo:.4g}..{hi:.4g} (drift {t.drift_per_sweep:+.1%})")
+                elif off and why.startswith("repeated sweeps"):
+                    s.misses_without_rule += 1
+    return s

@@ -217,6 +217,8 @@ class FitQuality(_Strict):
     n_points: int | None = None
     temperature_K: float | None = None
     parameters: dict[str, float] = Field(default_factory=dict)
+    stationarity: str = Field("", description="this sweep against the next repeat of its step: whether the two "
+                                              "agree within their noise (empty: not repeated)")
 
 
 class ArcAssignment(_Strict):

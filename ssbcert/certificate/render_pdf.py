@@ -238,6 +238,9 @@ def _annex_c(cert: Certificate, s: dict[str, ParagraphStyle]) -> list[Any]:
         for f in cert.fit_quality]
     out.append(_table(rows, [40 * mm, 62 * mm, 18 * mm, 24 * mm, 20 * mm, 16 * mm]) if cert.fit_quality
                else _p("no impedance spectra", s["body"]))
+    for f in cert.fit_quality:
+        if f.stationarity:
+            out.append(_p(f"Stationarity: {f.stationarity}", sm))
     if cert.arc_assignments:
         out.append(_p("Bulk / grain-boundary assignment", s["h2"]))
         rows = [["Element", "Assigned", "C / F", "C·h/A / F cm⁻¹", "ε_r", "f_apex / Hz", "Evidence"]] + [

@@ -196,13 +196,15 @@ def build_certificate(
     fit_quality, arcs = [], []
     if findings.series is not None:
         names = spectrum_names([s.temperature_K for s in inputs.series])
-        for sid, name, a in zip(inputs.spectrum_ids, names, findings.series.spectra):
+        against_next = {c.first: c.sentence(names[c.first], names[c.second]) for c in findings.series.stationarity}
+        for i, (sid, name, a) in enumerate(zip(inputs.spectrum_ids, names, findings.series.spectra)):
             fit_quality.append(FitQuality(
                 spectrum_ref=sid, label=name, circuit=a.fit.circuit, chi_square=float(a.fit.chi2),
                 residual_rms_pct=_residual_rms_pct(a.fit.z_data, a.fit.z_fit),
                 kk_residual_max_pct=float(a.kk.max_residual_percent), kk_pass=bool(a.kk.passed),
                 n_points=int(a.fit.frequency_Hz.size), temperature_K=a.temperature_K,
-                parameters={n: float(v) for n, v in zip(a.fit.names, a.fit.params)}))
+                parameters={n: float(v) for n, v in zip(a.fit.names, a.fit.params)},
+                stationarity=against_next.get(i, "")))
         if findings.room is not None:
             for arc in findings.room.arcs.arcs:
                 arcs.append(ArcAssignment(
@@ -241,6 +243,9 @@ def build_certificate(
     deviations += overrides_listed(rec.plausibility_overrides, inputs.session.plan)
     if findings.room is None and inputs.series:
         deviations.append("no spectrum within 25 ± 2 °C: room-temperature values from the Arrhenius fit")
+    if findings.room is not None and not findings.room_repeats:
+        deviations.append("the room-temperature sweep was not repeated: that the sample stayed the same while it "
+                          "was measured (stationarity) is not shown")
     if findings.room is not None and not findings.room.arcs.bulk_gb_resolved:
         deviations.append("bulk and grain-boundary arcs not resolved: only σ_total is reported")
     if not_tested:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ssbcert.analysis.pipeline import SeriesAnalysis, SpectrumAnalysis, analyse_series
 from ssbcert.analysis.polarization import PolarizationAnalysis, analyse_polarization
+from ssbcert.analysis.stationarity import RepeatComparison
 from ssbcert.certify.inputs import ROOM_TEMPERATURE_K, CertificateInputs
 from ssbcert.uncertainty import Measured, propagate
 
@@ -37,6 +38,9 @@ class Findings:
     # quantity id -> why the data cannot support it (a required item then stays inconclusive,
     # and this sentence is the reason the certificate prints)
     withheld: dict[str, str] = field(default_factory=dict)
+    # the room-temperature sweep against its repeats (empty: it was not repeated, so its
+    # stationarity is not shown, and the certificate says so)
+    room_repeats: list[RepeatComparison] = field(default_factory=list)
 
     def by_quantity(self) -> dict[str, Measured]:
         return {f.quantity: f.measured for f in self.items if not f.informative}
@@ -63,6 +67,7 @@ def analyse(inputs: CertificateInputs, u_temperature_K: float = 0.3, workers: in
     out = Findings(series, room, room_id, None)
     if series:
         out.flags += series.flags
+        out.room_repeats = [c for c in series.stationarity if room_i in (c.first, c.second)]
     rt_cond = {"temperature_K": ROOM_TEMPERATURE_K, "u_temperature_K": u_temperature_K}
     if room is not None and inputs.series[room_i].temperature_K is not None:  # type: ignore[index]
         rt_cond = {"temperature_K": inputs.series[room_i].temperature_K, "u_temperature_K": u_temperature_K}  # type: ignore[index]

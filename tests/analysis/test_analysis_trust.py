@@ -272,12 +272,14 @@ def test_trust_subset_never_signs_a_wrong_value() -> None:
 def test_physics_beyond_the_candidates_signs_no_wrong_value_on_a_subset() -> None:
     """30 spectra of synthetic_beyond (6 per family: diffusion electrodes, second phases, outliers,
     depressed and near-equal arcs) and three diffusion spectra whose σ_bulk a CPE-electrode fit
-    would sign 21–55 % off. Coverage is no target there; a wrong valid σ is. Seed 68 of the full
-    500 still misses (σ_gb under a diffusion electrode, see the benchmark)."""
+    would sign 21–55 % off, and seed 68, whose diffusion electrode fits as a depressed 'bulk' arc of
+    ε_r 0.48 beside a 'grain-boundary' arc 5× the true R_gb (rule_assignment_unsupported). Coverage
+    is no target there; a wrong valid σ is."""
     from ssbcert.analysis.synthetic_beyond import FAMILIES as BEYOND, beyond_spectrum
 
-    s = run([*range(30), 58, 163, 198], make=beyond_spectrum)
+    s = run([*range(30), 58, 68, 163, 198], make=beyond_spectrum)
     assert not s.misses, "\n".join(s.misses)
+    assert "the arc taken as bulk, which the data show, is not bulk-like" in s.reported[68]["sigma_gb_apparent_S_per_m"]
     assert {k[0] for k in s.per_family} == set(BEYOND)
     assert s.per_family[("depressed", "valid")] >= 15 and s.per_family[("near_equal", "valid")] >= 15
     t = beyond_spectrum(1)

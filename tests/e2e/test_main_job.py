@@ -136,3 +136,19 @@ def test_demo_exports_validate(demo, tmp_path) -> None:
                    env=demo["env"], check=True, capture_output=True)
     head = bdf.read_text().splitlines()
     assert head[0].startswith("Test Time / s,Voltage / V,Current / A") and len(head) > 10
+
+
+def test_demo_repeats_agree_and_only_repeats_are_compared(demo) -> None:
+    """The room-temperature step sweeps three times on the twin: the two comparisons pass the
+    stationarity rule and print in Annex C (PDF and HTML); sweeps of different loop steps (heating
+    and cooling through one temperature) are never compared."""
+    doc = json.loads(Path(demo["json"]).read_text())
+    compared = [f for f in doc["fit_quality"] if f["stationarity"]]
+    assert len(compared) == 2 and all("agree within their noise" in f["stationarity"] for f in compared)
+    assert [f["spectrum_ref"] for f in compared] == [f["spectrum_ref"] for f in doc["fit_quality"][:2]]
+    assert all(abs(f["temperature_K"] - 298.15) < 0.1 for f in compared)
+    assert not any("not repeated" in d for m in doc["methods"] for d in m.get("deviations", []))
+    pdf = pdfium.PdfDocument(str(demo["pdf"]))
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert text.count("Stationarity:") == 2
+    assert Path(demo["html"]).read_text().count('class="stationarity"') == 2

@@ -1,0 +1,125 @@
+"""Stationarity between repeated sweeps: did the sample stay the same while it was measured?
+
+A sweep measures each arc at a different time (high frequencies first, the slow grain-boundary
+and electrode response minutes later), so a sample that changes during it (temperature still
+settling, contacts forming, moisture) gives a spectrum of no single state. lin-KK rarely shows
+it: 2–10 % drifts over one sweep pass, while they bias σ_gb by 5–22 % (synthetic_beyond's drift
+family). Repeated sweeps do show it, and stationarity is the third condition of KK validity:
+consecutive sweeps of one step, at one temperature and frequency grid, must agree within their
+noise.
+
+The statistic for sweeps a, b is T = Σ_k |Z_b − Z_a|²/|Z_a|² / (s_a² + s_b²), with s² each sweep's
+lin-KK noise floor per component (kk.kk_noise_chi2_per_dof). With independent noise and an
+unchanged sample E[T] = 2N (the simulated bench gives T/2N = 0.8–0.9); above STATIONARITY_FACTOR
+the sample changed between the sweeps, so it changed during them too, and no σ of either sweep
+is a result.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from ssbcert.analysis.conductivity import SIGMA_FIELDS
+from ssbcert.analysis.kk import kk_noise_chi2_per_dof
+from ssbcert.records import ImpedanceSpectrum
+
+if TYPE_CHECKING:  # pipeline imports this module
+    from ssbcert.analysis.pipeline import SpectrumAnalysis
+
+# T/2N above which two sweeps differ beyond their noise: chance alone exceeds 2 with p < 1e-4
+# for N ≥ 20 frequencies (χ² with 2N dof), and the repeats of the simulated bench stay below 1
+STATIONARITY_FACTOR = 2.0
+# sweeps within this much of each other's temperature count as repeats (a loop's setpoints are
+# 5–10 K apart; a stage holds its band to a few 0.1 K)
+SAME_TEMPERATURE_K = 0.5
+
+
+@dataclass(frozen=True)
+class RepeatComparison:
+    """Two consecutive sweeps of one step (indices into the series) and how far apart they are."""
+
+    first: int
+    second: int
+    ratio: float  # T/2N
+    largest_change_percent: float  # max_k |Z_b − Z_a|/|Z_a|
+    at_frequency_Hz: float
+    noise_percent: float  # √((s_a² + s_b²)/2): the noise either sweep has per component
+    limit: float = STATIONARITY_FACTOR
+
+    @property
+    def stationary(self) -> bool:
+        return self.ratio <= self.limit
+
+    def sentence(self, first: str | None = None, second: str | None = None) -> str:
+        """In words, the sweeps named `first` and `second` (default: their places in the series)."""
+        verdict = "agree within their noise" if self.stationary else "differ beyond their noise"
+        a = first or f"#{self.first + 1}"
+        b = second or f"#{self.second + 1} of the series"
+        return (f"repeated sweeps {a} and {b} {verdict}: χ²/2N = {self.ratio:.3g} (limit {self.limit:g}), "
+                f"largest change {self.largest_change_percent:.2g} % at {self.at_frequency_Hz:.3g} Hz against "
+                f"{self.noise_percent:.2g} % noise")
+
+    def as_dict(self) -> dict[str, object]:
+        return {"first": self.first, "second": self.second, "chi2_per_2n": self.ratio, "limit": self.limit,
+                "largest_change_percent": self.largest_change_percent, "at_frequency_Hz": self.at_frequency_Hz,
+                "noise_percent": self.noise_percent, "stationary": self.stationary}
+
+
+def _repeat_of(a: ImpedanceSpectrum, b: ImpedanceSpectrum) -> bool:
+    """b repeats a: same protocol step (when the session says), temperature and frequencies."""
+    if a.meta.get("step") != b.meta.get("step"):
+        return False
+    if (a.temperature_K is None) != (b.temperature_K is None):
+        return False
+    if a.temperature_K is not None and abs(a.temperature_K - b.temperature_K) > SAME_TEMPERATURE_K:  # type: ignore[operator]
+        return False
+    return a.frequency_Hz.shape == b.frequency_Hz.shape and bool(np.allclose(a.frequency_Hz, b.frequency_Hz, rtol=1e-9))
+
+
+def compare(a: ImpedanceSpectrum, b: ImpedanceSpectrum, s2_a: float, s2_b: float, first: int = 0,
+            second: int = 1) -> RepeatComparison:
+    """T/2N of two sweeps of the same frequencies with noise floors s²_a, s²_b (per component)."""
+    za, zb = a.z, b.z
+    d = (zb - za) / np.abs(za)
+    per_point = d.real**2 + d.imag**2
+    s2 = s2_a + s2_b
+    k = int(np.argmax(per_point))
+    return RepeatComparison(first, second, float(per_point.sum() / s2 / (2 * a.frequency_Hz.size)),
+                            float(100 * math.sqrt(per_point[k])), float(a.frequency_Hz[k]), float(100 * math.sqrt(s2 / 2)))
+
+
+def compare_repeats(spectra: Sequence[ImpedanceSpectrum],
+                    analyses: Sequence["SpectrumAnalysis"]) -> list[RepeatComparison]:
+    """Every consecutive pair of repeated sweeps whose lin-KK gave both a noise floor (a sweep that
+    failed KK is already not valid)."""
+    out = []
+    for i in range(len(spectra) - 1):
+        a, b = spectra[i], spectra[i + 1]
+        if not _repeat_of(a, b):
+            continue
+        s2_a, s2_b = kk_noise_chi2_per_dof(analyses[i].kk), kk_noise_chi2_per_dof(analyses[i + 1].kk)
+        if s2_a is None or s2_b is None:
+            continue
+        out.append(compare(a, b, s2_a, s2_b, i, i + 1))
+    return out
+
+
+def withhold_non_stationary(comparisons: Sequence[RepeatComparison], analyses: Sequence["SpectrumAnalysis"]) -> list[str]:
+    """Withhold every σ of both sweeps of a pair that differs beyond the noise; the series flags."""
+    flags = []
+    for c in comparisons:
+        if c.stationary:
+            continue
+        why = (c.sentence() + ": the sample changed while it was measured, so neither sweep shows one state "
+               "and their arcs can be biased beyond their fit uncertainty")
+        for i in (c.first, c.second):
+            cond = analyses[i].conductivity
+            for name in SIGMA_FIELDS:
+                if getattr(cond, name) is not None:
+                    cond.withhold(name, why)
+            analyses[i].flags.append("rule_not_stationary: " + why)
+        flags.append("not_stationary: " + why)
+    return flags

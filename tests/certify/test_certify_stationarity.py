@@ -1,0 +1,56 @@
+"""Stationarity on the certificate: repeated room-temperature sweeps that differ beyond their
+noise make every σ inconclusive, with the reason in words; sweeps that agree say so in Annex C;
+a sweep that was not repeated is a stated deviation."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ssbcert.analysis.synthetic_drift import drifting_sweeps
+from ssbcert.certify import certify
+from ssbcert.importers.api import import_files, with_stated_temperature
+from ssbcert.importers.session import write_session
+
+SAMPLE = Path(__file__).resolve().parents[2] / "ssbcert" / "data" / "default_sample.yaml"
+NOT_REPEATED = "the room-temperature sweep was not repeated"
+
+
+def _issue(tmp_path: Path, seed: int, n_sweeps: int):  # type: ignore[no-untyped-def]
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, s in enumerate(drifting_sweeps(seed, n_sweeps).sweeps):
+        p = tmp_path / f"sweep{i}.csv"
+        np.savetxt(p, np.column_stack([s.frequency_Hz, s.z_real_ohm, s.z_imag_ohm]), delimiter=",")
+        paths.append(p)
+    ses = write_session(with_stated_temperature(import_files(paths), 298.15), tmp_path / "session", SAMPLE)
+    return certify(ses, sample=SAMPLE, out=tmp_path / "cert", register=False, render=False, draft=True)
+
+
+def test_a_drifting_film_gets_no_conductivity_and_the_certificate_says_why(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SSBCERT_HOME", str(tmp_path / "home"))
+    assert drifting_sweeps(7).drift_per_sweep < -0.05  # resistances fall 7 % per sweep
+    issued = _issue(tmp_path, 7, 3)
+    cert = issued.certificate
+    assert issued.outcome == "inconclusive"
+    assert not any(r.quantity.startswith("ionic_conductivity") or r.quantity == "asr_electrolyte" for r in cert.results)
+    sigma = [c for c in cert.conformity if c.result_ref == "ionic_conductivity_total"]
+    assert sigma and all(c.outcome == "inconclusive" for c in sigma)
+    assert "never passed" in sigma[0].text
+    fq = cert.fit_quality
+    assert len(fq) == 3 and all("differ beyond their noise" in f.stationarity for f in fq[:2]) and fq[2].stationarity == ""
+    assert any("not_stationary" in f for f in issued.findings.flags)
+    assert not any(NOT_REPEATED in d for m in cert.methods for d in m.deviations)
+
+
+def test_agreeing_repeats_are_shown_and_a_single_sweep_is_a_deviation(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SSBCERT_HOME", str(tmp_path / "home"))
+    repeated = _issue(tmp_path / "a", 0, 2).certificate
+    assert drifting_sweeps(0).drift_per_sweep == 0
+    assert "agree within their noise" in repeated.fit_quality[0].stationarity
+    assert any(r.quantity == "ionic_conductivity_total" for r in repeated.results)
+    assert not any(NOT_REPEATED in d for m in repeated.methods for d in m.deviations)
+    single = _issue(tmp_path / "b", 0, 1).certificate
+    eis = next(m for m in single.methods if m.id == "EIS")
+    assert any(NOT_REPEATED in d and "stationarity" in d for d in eis.deviations)
+    assert single.fit_quality[0].stationarity == ""
