@@ -10,9 +10,9 @@ noise.
 
 The statistic for sweeps a, b is T = Σ_k |Z_b − Z_a|²/|Z_a|² / (s_a² + s_b²), with s² each sweep's
 lin-KK noise floor per component (kk.kk_noise_chi2_per_dof). With independent noise and an
-unchanged sample E[T] = 2N (the simulated bench gives T/2N = 0.8–0.9); above STATIONARITY_FACTOR
-the sample changed between the sweeps, so it changed during them too, and no σ of either sweep
-is a result.
+unchanged sample E[T] = 2N (the simulated bench gives T/2N = 0.8–0.9); above the limit
+(limit_for: 2, or the F quantile of a 0.1 % false alarm for short sweeps) the sample changed
+between the sweeps, so it changed during them too, and no σ of either sweep is a result.
 """
 from __future__ import annotations
 
@@ -23,15 +23,18 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from ssbcert.analysis.conductivity import SIGMA_FIELDS
-from ssbcert.analysis.kk import kk_noise_chi2_per_dof
+from ssbcert.analysis.kk import kk_noise_chi2_per_dof, kk_noise_dof
 from ssbcert.records import ImpedanceSpectrum
 
 if TYPE_CHECKING:  # pipeline imports this module
     from ssbcert.analysis.pipeline import SpectrumAnalysis
 
-# T/2N above which two sweeps differ beyond their noise: chance alone exceeds 2 with p < 1e-4
-# for N ≥ 20 frequencies (χ² with 2N dof), and the repeats of the simulated bench stay below 1
+# T/2N above which two sweeps differ beyond their noise: at least 2 (the repeats of the simulated
+# bench stay below 1), and above the F(2N, ν_a + ν_b) quantile of FALSE_ALARM, since the noise
+# floors are themselves estimates with lin-KK's ν dof: a 20-point sweep would exceed 2 by chance
+# in 1–3 % of still samples, a 68-point one in 1e-5
 STATIONARITY_FACTOR = 2.0
+FALSE_ALARM = 1e-3
 # sweeps within this much of each other's temperature count as repeats (a loop's setpoints are
 # 5–10 K apart; a stage holds its band to a few 0.1 K)
 SAME_TEMPERATURE_K = 0.5
@@ -79,16 +82,27 @@ def _repeat_of(a: ImpedanceSpectrum, b: ImpedanceSpectrum) -> bool:
     return a.frequency_Hz.shape == b.frequency_Hz.shape and bool(np.allclose(a.frequency_Hz, b.frequency_Hz, rtol=1e-9))
 
 
+def limit_for(n_points: int, noise_dof: float) -> float:
+    """The χ²/2N limit for sweeps of `n_points` whose noise floors have `noise_dof` together."""
+    if not math.isfinite(noise_dof):
+        return STATIONARITY_FACTOR
+    from scipy.stats import f as f_dist
+
+    return max(STATIONARITY_FACTOR, float(f_dist.isf(FALSE_ALARM, 2 * n_points, max(noise_dof, 1.0))))
+
+
 def compare(a: ImpedanceSpectrum, b: ImpedanceSpectrum, s2_a: float, s2_b: float, first: int = 0,
-            second: int = 1) -> RepeatComparison:
-    """T/2N of two sweeps of the same frequencies with noise floors s²_a, s²_b (per component)."""
+            second: int = 1, noise_dof: float = math.inf) -> RepeatComparison:
+    """T/2N of two sweeps of the same frequencies with noise floors s²_a, s²_b (per component)
+    estimated with `noise_dof` degrees of freedom together (inf: known)."""
     za, zb = a.z, b.z
     d = (zb - za) / np.abs(za)
     per_point = d.real**2 + d.imag**2
     s2 = s2_a + s2_b
     k = int(np.argmax(per_point))
-    return RepeatComparison(first, second, float(per_point.sum() / s2 / (2 * a.frequency_Hz.size)),
-                            float(100 * math.sqrt(per_point[k])), float(a.frequency_Hz[k]), float(100 * math.sqrt(s2 / 2)))
+    n = a.frequency_Hz.size
+    return RepeatComparison(first, second, float(per_point.sum() / s2 / (2 * n)), float(100 * math.sqrt(per_point[k])),
+                            float(a.frequency_Hz[k]), float(100 * math.sqrt(s2 / 2)), limit_for(n, noise_dof))
 
 
 def compare_repeats(spectra: Sequence[ImpedanceSpectrum],
@@ -103,7 +117,7 @@ def compare_repeats(spectra: Sequence[ImpedanceSpectrum],
         s2_a, s2_b = kk_noise_chi2_per_dof(analyses[i].kk), kk_noise_chi2_per_dof(analyses[i + 1].kk)
         if s2_a is None or s2_b is None:
             continue
-        out.append(compare(a, b, s2_a, s2_b, i, i + 1))
+        out.append(compare(a, b, s2_a, s2_b, i, i + 1, kk_noise_dof(analyses[i].kk) + kk_noise_dof(analyses[i + 1].kk)))
     return out
 
 
