@@ -33,3 +33,15 @@ def test_benchmark_runs_ssbcert_side() -> None:
     suite = [ground_truth_spectrum(s) for s in (20, 21)]
     ok, times = bench.run_ssbcert(suite)
     assert ok == [True, True] and all(t > 0 for t in times)
+
+
+def test_impedance_multistart_picks_by_the_data_not_the_truth() -> None:
+    """imp-multi keeps its lowest |Z|-weighted cost: the truth costs about the noise (2N·s²), a
+    3 % error in one resistance far more, and a bad set of parameters is an infinite cost."""
+    g = ground_truth_spectrum(2)
+    truth = bench._modulus_cost(g, g.params)
+    off = g.params.copy()
+    off[3] *= 1.03
+    assert truth < 2 * g.frequency_Hz.size * g.noise_fraction**2 * 3
+    assert bench._modulus_cost(g, off) > 2 * truth
+    assert bench._modulus_cost(g, np.full(8, np.nan)) == np.inf
