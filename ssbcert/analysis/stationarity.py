@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from ssbcert.analysis.conductivity import SIGMA_FIELDS
-from ssbcert.analysis.kk import kk_noise_chi2_per_dof, kk_noise_dof
+from ssbcert.analysis.kk import KKResult, kk_noise_chi2_per_dof, kk_noise_dof
 from ssbcert.records import ImpedanceSpectrum
 
 if TYPE_CHECKING:  # pipeline imports this module
@@ -61,7 +61,7 @@ class RepeatComparison:
         verdict = "agree within their noise" if self.stationary else "differ beyond their noise"
         a = first or f"#{self.first + 1}"
         b = second or f"#{self.second + 1} of the series"
-        return (f"repeated sweeps {a} and {b} {verdict}: χ²/2N = {self.ratio:.3g} (limit {self.limit:g}), "
+        return (f"repeated sweeps {a} and {b} {verdict}: χ²/2N = {self.ratio:.3g} (limit {self.limit:.3g}), "
                 f"largest change {self.largest_change_percent:.2g} % at {self.at_frequency_Hz:.3g} Hz against "
                 f"{self.noise_percent:.2g} % noise")
 
@@ -71,7 +71,7 @@ class RepeatComparison:
                 "noise_percent": self.noise_percent, "stationary": self.stationary}
 
 
-def _repeat_of(a: ImpedanceSpectrum, b: ImpedanceSpectrum) -> bool:
+def is_repeat(a: ImpedanceSpectrum, b: ImpedanceSpectrum) -> bool:
     """b repeats a: same protocol step (when the session says), temperature and frequencies."""
     if a.meta.get("step") != b.meta.get("step"):
         return False
@@ -105,19 +105,25 @@ def compare(a: ImpedanceSpectrum, b: ImpedanceSpectrum, s2_a: float, s2_b: float
                             float(a.frequency_Hz[k]), float(100 * math.sqrt(s2 / 2)), limit_for(n, noise_dof))
 
 
+def compare_checked(a: ImpedanceSpectrum, b: ImpedanceSpectrum, kk_a: KKResult, kk_b: KKResult, first: int = 0,
+                    second: int = 1) -> RepeatComparison | None:
+    """`compare` with the noise floors of the sweeps' lin-KK results; None when either failed KK
+    (such a sweep is not valid anyway, and its residual is no noise estimate)."""
+    s2_a, s2_b = kk_noise_chi2_per_dof(kk_a), kk_noise_chi2_per_dof(kk_b)
+    if s2_a is None or s2_b is None:
+        return None
+    return compare(a, b, s2_a, s2_b, first, second, kk_noise_dof(kk_a) + kk_noise_dof(kk_b))
+
+
 def compare_repeats(spectra: Sequence[ImpedanceSpectrum],
                     analyses: Sequence["SpectrumAnalysis"]) -> list[RepeatComparison]:
-    """Every consecutive pair of repeated sweeps whose lin-KK gave both a noise floor (a sweep that
-    failed KK is already not valid)."""
+    """Every consecutive pair of repeated sweeps that both passed lin-KK."""
     out = []
     for i in range(len(spectra) - 1):
-        a, b = spectra[i], spectra[i + 1]
-        if not _repeat_of(a, b):
-            continue
-        s2_a, s2_b = kk_noise_chi2_per_dof(analyses[i].kk), kk_noise_chi2_per_dof(analyses[i + 1].kk)
-        if s2_a is None or s2_b is None:
-            continue
-        out.append(compare(a, b, s2_a, s2_b, i, i + 1, kk_noise_dof(analyses[i].kk) + kk_noise_dof(analyses[i + 1].kk)))
+        if is_repeat(spectra[i], spectra[i + 1]):
+            c = compare_checked(spectra[i], spectra[i + 1], analyses[i].kk, analyses[i + 1].kk, i, i + 1)
+            if c is not None:
+                out.append(c)
     return out
 
 

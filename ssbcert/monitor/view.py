@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ssbcert.records import ImpedanceSpectrum
 from ssbcert.session.files import Tail
 from ssbcert.session.store import BENCH, IO, JOURNAL, PLAN, PROTOCOL_JSON, RECORDS, SESSION
 
@@ -123,6 +124,7 @@ class SessionView:
         self._io_mtime = -1.0
         self._last: dict[str, Any] = {}
         self._texts: dict[str, str] = {}
+        self._last_sweep: dict[str, tuple[str, ImpedanceSpectrum, Any]] = {}  # step -> (point, sweep, its lin-KK)
 
     # ---- static part -----------------------------------------------------------------------
     def _info(self) -> dict[str, Any] | None:
@@ -181,8 +183,38 @@ class SessionView:
         base = {"point": line["point"], "step": line["step"], "temperature_K": rec.get("temperature_K")}
         if rec.get("kind") == "impedance_spectrum":
             out["spectra"].append({**base, "f": rec["frequency_Hz"], "zr": rec["z_real_ohm"], "zi": rec["z_imag_ohm"]})
+            message = self._against_previous_sweep(line)
+            if message:
+                out["messages"].append(message)
         else:
             out["traces"].append({**base, "t": rec["time_s"], "i": rec["current_A"], "v": rec.get("voltage_V")})
+
+    def _against_previous_sweep(self, line: dict[str, Any]) -> dict[str, Any] | None:
+        """A sweep that repeats the step's previous one is compared with it as the certificate will
+        (analysis/stationarity.py), so the bench user sees at once that the sample is still changing
+        and can wait longer, instead of learning it from an inconclusive certificate."""
+        from ssbcert.analysis.kk import lin_kk
+        from ssbcert.analysis.stationarity import compare_checked, is_repeat
+
+        rec, step = line["record"], line["step"]
+        try:
+            sweep = ImpedanceSpectrum(rec["frequency_Hz"], rec["z_real_ohm"], rec["z_imag_ohm"], rec.get("temperature_K"),
+                                      meta={"step": step})
+            kk = lin_kk(sweep.frequency_Hz, sweep.z)
+        except (ValueError, KeyError, TypeError, ZeroDivisionError, FloatingPointError):
+            return None  # a record the page can draw but not test: the analysis will say why
+        previous = self._last_sweep.get(step)
+        self._last_sweep[step] = (line["point"], sweep, kk)
+        if previous is None or not is_repeat(previous[1], sweep):
+            return None
+        c = compare_checked(previous[1], sweep, previous[2], kk)
+        if c is None:
+            return None
+        text = c.sentence(previous[0], line["point"])
+        if not c.stationary:
+            text += ("; the sample is still changing: no σ from these sweeps will be certified "
+                     "(a longer stability window before sweeping lets it settle)")
+        return {"kind": "steady" if c.stationary else "unsteady", "step": step, "text": text, "wall_utc": ""}
 
     # ---- derived -------------------------------------------------------------------------------
     def _is_done(self, step: str) -> bool:

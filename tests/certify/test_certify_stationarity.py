@@ -11,6 +11,7 @@ from ssbcert.analysis.synthetic_drift import drifting_sweeps
 from ssbcert.certify import certify
 from ssbcert.importers.api import import_files, with_stated_temperature
 from ssbcert.importers.session import write_session
+from cold_start import cold_start_session
 
 SAMPLE = Path(__file__).resolve().parents[2] / "ssbcert" / "data" / "default_sample.yaml"
 NOT_REPEATED = "the room-temperature sweep was not repeated"
@@ -56,57 +57,27 @@ def test_agreeing_repeats_are_shown_and_a_single_sweep_is_a_deviation(tmp_path, 
     assert single.fit_quality[0].stationarity == ""
 
 
-_HASTY = """name: hasty-rt-eis
-description: Room-temperature EIS on a stage that starts 10 K cold.
-steps:
-  - step: identify
-  - step: set_temperature
-    setpoint: 25 degC
-    ramp: 10 K/min
-    band: 1.5 K
-    window: {window}
-    timeout: 30 min
-  - step: eis
-    f_start: 1 MHz
-    f_stop: 20 Hz
-    points_per_decade: 10
-    amplitude: 20 mV
-    repeats: 3
-"""
-
-
 def _run_cold_start(tmp_path: Path, window: str):  # type: ignore[no-untyped-def]
-    from importlib import resources
-
-    from ssbcert.bench.config import load_bench
-    from ssbcert.runner import run
-
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    text = resources.files("ssbcert.bench").joinpath("sim_bench.yaml").read_text(encoding="utf-8")
-    bench = tmp_path / "bench.yaml"
-    bench.write_text(text.replace("start_temperature_K: 298.15", "start_temperature_K: 288.15"))
-    protocol = tmp_path / "hasty.yaml"
-    protocol.write_text(_HASTY.format(window=window))
-    result = run(protocol, bench=load_bench(bench), out=tmp_path / "session")
-    assert result.exit_status == "success"
-    return certify(result.session, out=tmp_path / "cert", register=False, render=False, draft=True)
+    session = cold_start_session(tmp_path, window)
+    return certify(session, out=tmp_path / "cert", register=False, render=False, draft=True)
 
 
 def test_sweeping_before_the_sample_settles_is_inconclusive_on_the_twin(tmp_path, monkeypatch) -> None:
     """The stage starts at 15 °C; a 1 s stability window lets the sweeps start while the sample
-    (25 s behind the sensor) is still warming, although every sweep records 25.0 °C. The code before
-    the stationarity rule signed σ_total 3.4 % low, 1.7 U from the twin's truth; the repeats show
-    the change (χ²/2N ≈ 100), so nothing is signed. With the 2 min window of rt-eis the same bench
-    is stationary and σ_total agrees with the truth."""
+    (25 s behind the sensor) is still warming, although every sweep records 25.0–25.1 °C. The code
+    before the stationarity rule signed σ_total 12 % low there, 6.8 U from the twin's truth; the
+    repeats show the change (χ²/2N 20–60), so nothing is signed. With the 2 min window of rt-eis the
+    same bench is stationary (χ²/2N 0.65–0.86) and σ_total agrees with the truth."""
     from ssbcert.sim_instruments.sample import VirtualSample
 
     monkeypatch.setenv("SSBCERT_HOME", str(tmp_path / "home"))
     hasty = _run_cold_start(tmp_path / "hasty", "1 s")
     fq = hasty.certificate.fit_quality
-    assert all(abs(f.temperature_K - 298.15) < 0.05 for f in fq)  # the sensor says 25 °C throughout
+    assert all(abs(f.temperature_K - 298.15) < 0.1 for f in fq)  # the sensor says 25 °C throughout
     assert "differ beyond their noise" in fq[0].stationarity
     assert not any(r.quantity == "ionic_conductivity_total" for r in hasty.certificate.results)
-    assert "changed while it was measured" in hasty.findings.withheld["ionic_conductivity_total"]
+    assert "ionic_conductivity_total" in hasty.findings.withheld  # (the drift may also trip an earlier rule,
+    assert any("changed while it was measured" in f for f in hasty.findings.flags)  # whose reason then comes first)
 
     settled = _run_cold_start(tmp_path / "settled", "2 min")
     assert all("agree within their noise" in f.stationarity for f in settled.certificate.fit_quality[:2])

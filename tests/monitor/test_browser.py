@@ -108,6 +108,9 @@ def test_a_finished_session_renders_in_the_replay_view(browser: Any, tmp_path: P
         assert all(not page.is_enabled(f"#btn-{a}") for a in ("pause", "resume", "abort"))
         assert "step 6/6" in page.inner_text("#progress-text")
         assert page.inner_text("#io").strip(), "the I/O tail is shown"
+        # each temperature's second sweep is compared with its first (steady or still changing)
+        compared = page.locator("#messages .k-steady, #messages .k-unsteady")
+        assert compared.count() == 2 and "repeated sweeps" in page.inner_text("#messages")
         _shot(page, "monitor-finished.png")
         page.goto(live.url.split("/s/")[0] + "/")  # the index redirects to the session it was started for
         page.wait_for_function(f"{SPECTRA} == 4", timeout=20_000)

@@ -76,3 +76,28 @@ def test_io_tail_shows_terminators_and_binary_as_escapes(tmp_path: Path) -> None
 
 def test_tail_reads_nothing_from_a_missing_file(tmp_path: Path) -> None:
     assert Tail(tmp_path / "none.jsonl").read() == []
+
+
+def test_each_repeat_is_compared_with_the_sweep_before_it_as_it_arrives(tmp_path: Path) -> None:
+    """The bench user sees at once that the sample is still changing (a cold start swept after a
+    1 s window), or that it has settled (a 2 min window): one message per repeat, in the words the
+    certificate will use, and what to do about it."""
+    from cold_start import cold_start_session
+
+    for window, kind, words in (("1 s", "unsteady", "differ beyond their noise"),
+                                ("2 min", "steady", "agree within their noise")):
+        u = SessionView(cold_start_session(tmp_path / kind, window)).poll()
+        repeats = [m for m in u["messages"] if m["kind"] in ("steady", "unsteady")]
+        assert [m["kind"] for m in repeats] == [kind, kind], repeats
+        assert all(words in m["text"] and m["step"] == "s02.eis" for m in repeats)
+        assert "s02.eis.p0 and s02.eis.p1" in repeats[0]["text"]
+        advice = "no σ from these sweeps will be certified"
+        assert all((advice in m["text"]) == (kind == "unsteady") for m in repeats)
+
+
+def test_sweeps_of_different_steps_are_not_compared(finished: Path) -> None:
+    """small.yaml sweeps twice at 20, 40 and again 20 °C: three comparisons, each within its step."""
+    u = SessionView(finished).poll()
+    repeats = [m for m in u["messages"] if m["kind"] in ("steady", "unsteady")]
+    assert len(repeats) == 3 and len({m["step"] for m in repeats}) == 3
+    assert all(f"{m['step']}.p0 and {m['step']}.p1" in m["text"] for m in repeats)
