@@ -56,12 +56,16 @@ class Conductivity:
     def is_valid(self, name: str) -> bool:
         return getattr(self, name) is not None and name not in self.invalid
 
-    def withhold(self, name: str, reason: str) -> None:
-        """Mark a value as not supported by the data (first reason wins; ASR follows σ_total)."""
-        self.invalid.setdefault(name, reason)
-        if name == "sigma_total_S_per_m":
-            self.invalid.setdefault("asr_ohm_m2", reason)
-            self.invalid.setdefault("r_total_ohm", reason)
+    def withhold(self, name: str, reason: str, root_cause: bool = False) -> None:
+        """Mark a value as not supported by the data (first reason wins, unless this one is the
+        `root_cause` of the others, e.g. a sample that changed while it was measured, which also
+        structures the residuals; ASR follows σ_total)."""
+        names = [name] + (["asr_ohm_m2", "r_total_ohm"] if name == "sigma_total_S_per_m" else [])
+        for n in names:
+            if root_cause:
+                self.invalid[n] = reason
+            else:
+                self.invalid.setdefault(n, reason)
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"direction": self.direction, "flags": list(self.flags), "invalid": dict(self.invalid)}

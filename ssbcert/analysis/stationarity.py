@@ -139,7 +139,7 @@ def withhold_non_stationary(comparisons: Sequence[RepeatComparison], analyses: S
             cond = analyses[i].conductivity
             for name in SIGMA_FIELDS:
                 if getattr(cond, name) is not None:
-                    cond.withhold(name, why)
+                    cond.withhold(name, why, root_cause=True)  # it explains any other rule the drift tripped
             analyses[i].flags.append("rule_not_stationary: " + why)
         flags.append("not_stationary: " + why)
     return flags

@@ -46,8 +46,10 @@ def test_a_still_sample_is_never_flagged_and_a_drifting_one_is(drift_series) -> 
         assert any(f.startswith("not_stationary") for f in s.flags)
         for a in s.spectra:  # every σ of every sweep withheld, with the rule named on the spectrum
             assert not any(a.conductivity.is_valid(n) for n in SIGMA_FIELDS)
-            why = next(f for f in a.flags if f.startswith("rule_not_stationary"))  # (an earlier reason may win)
+            assert any(f.startswith("rule_not_stationary") for f in a.flags)
+            why = a.conductivity.invalid["sigma_total_S_per_m"]  # the root cause, before any rule it tripped
             assert "differ beyond their noise" in why and "changed while it was measured" in why
+            assert a.conductivity.invalid["asr_ohm_m2"] == why
 
 
 def test_no_valid_sigma_lies_outside_the_states_the_sweep_saw() -> None:

@@ -73,11 +73,11 @@ def test_sweeping_before_the_sample_settles_is_inconclusive_on_the_twin(tmp_path
     monkeypatch.setenv("SSBCERT_HOME", str(tmp_path / "home"))
     hasty = _run_cold_start(tmp_path / "hasty", "1 s")
     fq = hasty.certificate.fit_quality
-    assert all(abs(f.temperature_K - 298.15) < 0.1 for f in fq)  # the sensor says 25 °C throughout
+    assert all(abs(f.temperature_K - 298.15) < 0.25 for f in fq)  # the sensor says 25.0–25.1 °C throughout
     assert "differ beyond their noise" in fq[0].stationarity
     assert not any(r.quantity == "ionic_conductivity_total" for r in hasty.certificate.results)
-    assert "ionic_conductivity_total" in hasty.findings.withheld  # (the drift may also trip an earlier rule,
-    assert any("changed while it was measured" in f for f in hasty.findings.flags)  # whose reason then comes first)
+    # the reason printed is the drift, even where it also structured the residuals (the runs test)
+    assert "changed while it was measured" in hasty.findings.withheld["ionic_conductivity_total"]
 
     settled = _run_cold_start(tmp_path / "settled", "2 min")
     assert all("agree within their noise" in f.stationarity for f in settled.certificate.fit_quality[:2])
