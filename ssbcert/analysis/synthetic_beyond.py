@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from ssbcert.analysis.identifiability import Dispersive
-from ssbcert.analysis.synthetic_trust import POINTS_PER_DECADE, TrustTruth, _q, draw_film
+from ssbcert.analysis.synthetic_trust import TrustTruth, _q, draw_film, sweep_frequencies, with_noise
 from ssbcert.units import EPS0
 
 FAMILIES = ("depressed", "second_phase", "outlier", "diffusion", "near_equal")
@@ -57,8 +57,7 @@ def beyond_spectrum(seed: int) -> TrustTruth:
         slowest = tau3
     d = Dispersive(arcs, [(q_el, n_el)], 0.0)
     f_hi, f_lo = 100.0 / (2 * math.pi * tau_b), 1e-3 / (2 * math.pi * slowest)
-    n_pts = int(round(math.log10(f_hi / f_lo) * POINTS_PER_DECADE)) + 1
-    f = np.logspace(math.log10(f_hi), math.log10(f_lo), n_pts)
+    f = sweep_frequencies(f_hi, f_lo)
     w = 2 * math.pi * f
     z = sum(d.arc_z(i, w) for i in range(len(arcs)))
     if fam == "diffusion":
@@ -67,9 +66,9 @@ def beyond_spectrum(seed: int) -> TrustTruth:
     else:
         z = z + 1.0 / (q_el * (1j * w) ** n_el)
     noise = rng.uniform(0.001, 0.01)
-    z = z * (1 + noise / math.sqrt(2) * (rng.normal(size=n_pts) + 1j * rng.normal(size=n_pts)))
+    z = with_noise(z, noise, rng)
     if fam == "outlier":
-        for i in rng.choice(n_pts, size=int(rng.integers(1, 3)), replace=False):
+        for i in rng.choice(f.size, size=int(rng.integers(1, 3)), replace=False):
             z[i] *= 1 + rng.uniform(0.05, 0.2) * np.exp(1j * rng.uniform(0, 2 * math.pi))
     (_, q_b, _), (_, q_gb, _) = arcs[0], arcs[1]
     return TrustTruth(seed, fam, f, z, h, area, k, r_b, r_gb, 0.0, 0.0,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ssbcert.analysis.synthetic_trust import POINTS_PER_DECADE, _q, draw_film
+from ssbcert.analysis.synthetic_trust import _q, draw_film, sweep_frequencies, with_noise
 from ssbcert.records import ImpedanceSpectrum
 from ssbcert.units import EPS0
 
@@ -51,8 +51,7 @@ def drifting_sweeps(seed: int, n_sweeps: int = 3) -> DriftTruth:
     drift = 0.0 if seed % 2 == 0 else float(rng.choice([-1, 1]) * rng.uniform(0.01, 0.10))
     noise = rng.uniform(0.001, 0.01)
     f_hi, f_lo = 100.0 / (2 * math.pi * tau_b), 1e-3 / (2 * math.pi * tau_gb)
-    n_pts = int(round(math.log10(f_hi / f_lo) * POINTS_PER_DECADE)) + 1
-    f = np.logspace(math.log10(f_hi), math.log10(f_lo), n_pts)
+    f = sweep_frequencies(f_hi, f_lo)
     jw = 2j * math.pi * f
     dt = np.maximum(0.1, 3.0 / f)
     t_sweep = float(dt.sum())
@@ -62,7 +61,7 @@ def drifting_sweeps(seed: int, n_sweeps: int = 3) -> DriftTruth:
         g = 1.0 + drift * t / t_sweep  # every resistance scales by g at the time its point is taken
         rb, rgb = r_b * g, r_gb * g
         z = rb / (1 + rb * q_b * jw**n_b) + rgb / (1 + rgb * q_gb * jw**n_gb) + 1.0 / (q_el * jw**n_el)
-        z = z * (1 + noise / math.sqrt(2) * (rng.normal(size=n_pts) + 1j * rng.normal(size=n_pts)))
+        z = with_noise(z, noise, rng)
         sweeps.append(ImpedanceSpectrum(f, z.real, z.imag, T_298_K, time_s=t))
         lo, hi = float(g.min()), float(g.max())
         s_b.append((k / r_b / hi, k / r_b / lo))

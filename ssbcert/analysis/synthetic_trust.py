@@ -73,6 +73,17 @@ def _q(c: float, r: float, n: float) -> float:
     return c**n / r ** (1 - n)
 
 
+def sweep_frequencies(f_hi: float, f_lo: float) -> np.ndarray:
+    """A descending log sweep at POINTS_PER_DECADE, both ends included."""
+    n_pts = int(round(math.log10(f_hi / f_lo) * POINTS_PER_DECADE)) + 1
+    return np.logspace(math.log10(f_hi), math.log10(f_lo), n_pts)
+
+
+def with_noise(z: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarray:
+    """Complex proportional noise of RMS `noise` in |ΔZ|/|Z| (noise/√2 on each of Re and Im)."""
+    return z * (1 + noise / math.sqrt(2) * (rng.normal(size=z.size) + 1j * rng.normal(size=z.size)))
+
+
 def draw_film(rng: np.random.Generator) -> tuple[float, float, float, float]:
     """(σ S/m, h m, A m², ε_r) of a random film and cell: σ 1e-8..1e-2 S/cm, h 0.2..500 µm, A 1..100 mm²."""
     sigma = 100.0 * 10 ** rng.uniform(-8, -2)
@@ -131,11 +142,10 @@ def trust_spectrum(seed: int) -> TrustTruth:
     q_b, q_gb = _q(c_b, r_b, n_b), (_q(c_gb, r_gb, n_gb) if has_gb else 1.0)
     arcs = [(r_b, q_b, n_b)] + ([(r_gb, q_gb, n_gb)] if has_gb else [])
     d = Dispersive(arcs, [(q_el, n_el)], ind)
-    n_pts = int(round(math.log10(f_hi / f_lo) * POINTS_PER_DECADE)) + 1
-    f = np.logspace(math.log10(f_hi), math.log10(f_lo), n_pts)
+    f = sweep_frequencies(f_hi, f_lo)
     w = 2 * math.pi * f
     z0 = r_s + sum(d.arc_z(i, w) for i in range(len(arcs))) + 1.0 / (q_el * (1j * w) ** n_el) + 1j * w * ind
-    z = z0 * (1 + noise / math.sqrt(2) * (rng.normal(size=n_pts) + 1j * rng.normal(size=n_pts)))
+    z = with_noise(z0, noise, rng)
     c_b_eff = (q_b * r_b ** (1 - n_b)) ** (1 / n_b)
     c_gb_eff = (q_gb * r_gb ** (1 - n_gb)) ** (1 / n_gb) if has_gb else 0.0
     return TrustTruth(seed, fam, f, z, h, area, k, r_b, r_gb, r_s, ind, c_b_eff, c_gb_eff, d.f0(0),
