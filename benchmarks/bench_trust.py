@@ -7,6 +7,7 @@
     python benchmarks/bench_trust.py --against before.json # ... and list what a change moved
     python benchmarks/bench_trust.py --suite beyond --n 300   # physics beyond the candidate circuits
     python benchmarks/bench_trust.py --suite drift --n 200    # repeated sweeps of still and drifting samples
+    python benchmarks/bench_trust.py --suite noise --n 500    # the trust spectra under real analysers' noise
 
 Prints, over every σ (bulk, grain boundary apparent, total) the analysis reports as valid:
 - how many there are and how many miss the truth by more than max(5 %, 3u), each miss listed;
@@ -34,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ssbcert.analysis.selection import SelectionRules  # noqa: E402
 from ssbcert.analysis.synthetic_beyond import beyond_spectrum  # noqa: E402
+from ssbcert.analysis.synthetic_noise import noise_spectrum  # noqa: E402
 from ssbcert.analysis.synthetic_trust import trust_spectrum  # noqa: E402
 from ssbcert.analysis.trust_score import QUANTITIES, DriftScore, Score, compare_reported, run, score_drift  # noqa: E402
 
@@ -84,10 +86,11 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="150 spectra (<= 3 min)")
     ap.add_argument("--n", type=int, default=500)
     ap.add_argument("--first-seed", type=int, default=0)
-    ap.add_argument("--suite", choices=("trust", "beyond", "drift"), default="trust",
+    ap.add_argument("--suite", choices=("trust", "beyond", "drift", "noise"), default="trust",
                     help="trust: synthetic_trust's ten families; beyond: synthetic_beyond's five (physics "
                          "outside the candidate circuits: diffusion electrode, second phase, outliers, ...); "
-                         "drift: three repeated sweeps of still and drifting samples (stationarity)")
+                         "drift: three repeated sweeps of still and drifting samples (stationarity); "
+                         "noise: the trust spectra with frequency-dependent, heavy-tailed or absolute noise")
     ap.add_argument("--margins", default="", help="comma-separated AIC margins to compare (calibration)")
     ap.add_argument("--dump", type=Path, help="write every seed's σ values (or reasons withheld) to this JSON file")
     ap.add_argument("--against", type=Path, help="compare with a --dump of the same seeds: list every σ that "
@@ -100,7 +103,7 @@ def main() -> None:
         report_drift(score_drift(seeds), n)
         print(f"wall {time.perf_counter() - t0:.0f} s")
         return
-    make = beyond_spectrum if args.suite == "beyond" else trust_spectrum
+    make = {"beyond": beyond_spectrum, "noise": noise_spectrum}.get(args.suite, trust_spectrum)
     if args.margins:
         for m in (float(x) for x in args.margins.split(",")):
             s = run(seeds, SelectionRules(aic_margin=m), make)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -92,7 +93,12 @@ def draw_film(rng: np.random.Generator) -> tuple[float, float, float, float]:
     return sigma, h, area, rng.uniform(10, 100)
 
 
-def trust_spectrum(seed: int) -> TrustTruth:
+NoiseModel = Callable[[np.ndarray, float, np.random.Generator], np.ndarray]
+
+
+def trust_spectrum(seed: int, noise_model: NoiseModel = with_noise) -> TrustTruth:
+    """The seed's spectrum; `noise_model(z, rms, rng)` adds the noise (synthetic_noise gives
+    frequency-dependent and heavy-tailed ones), drawing from the same generator at the same point."""
     rng = np.random.default_rng([9, seed])
     fam = FAMILIES[seed % len(FAMILIES)]
     sigma, h, area, eps_r = draw_film(rng)
@@ -145,7 +151,7 @@ def trust_spectrum(seed: int) -> TrustTruth:
     f = sweep_frequencies(f_hi, f_lo)
     w = 2 * math.pi * f
     z0 = r_s + sum(d.arc_z(i, w) for i in range(len(arcs))) + 1.0 / (q_el * (1j * w) ** n_el) + 1j * w * ind
-    z = with_noise(z0, noise, rng)
+    z = noise_model(z0, noise, rng)
     c_b_eff = (q_b * r_b ** (1 - n_b)) ** (1 / n_b)
     c_gb_eff = (q_gb * r_gb ** (1 - n_gb)) ** (1 / n_gb) if has_gb else 0.0
     return TrustTruth(seed, fam, f, z, h, area, k, r_b, r_gb, r_s, ind, c_b_eff, c_gb_eff, d.f0(0),

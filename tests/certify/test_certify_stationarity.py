@@ -3,11 +3,13 @@ noise make every σ inconclusive, with the reason in words; sweeps that agree sa
 a sweep that was not repeated is a stated deviation."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
+import yaml
 
-from ssbcert.analysis.synthetic_drift import drifting_sweeps
+from ssbcert.analysis.synthetic_drift import DriftTruth, drifting_sweeps
 from ssbcert.certify import certify
 from ssbcert.importers.api import import_files, with_stated_temperature
 from ssbcert.importers.session import write_session
@@ -17,15 +19,31 @@ SAMPLE = Path(__file__).resolve().parents[2] / "ssbcert" / "data" / "default_sam
 NOT_REPEATED = "the room-temperature sweep was not repeated"
 
 
+def _sample_of(truth: DriftTruth, path: Path) -> Path:
+    """The demo sample record with the drift film's own thickness and electrode, so the analysis
+    reads its arcs' capacitances as the film's (with the demo's 25 µm and 5 mm, seed 0's 0.28 µm
+    grain-boundary arc had 5.6 µF/cm² of electrode area: an interlayer as much as a grain boundary,
+    so no σ_total)."""
+    rec = yaml.safe_load(SAMPLE.read_text())
+    h_um = truth.thickness_m * 1e6
+    rec["thickness"].update(readings_um=[round(h_um, 4)] * 5, nominal_um=round(h_um, 4), resolution_um=0.0001,
+                            u_calibration_um=0.001)
+    rec["electrodes"]["diameter_mm"]["value"] = round(2e3 * math.sqrt(truth.area_m2 / math.pi), 3)
+    path.write_text(yaml.safe_dump(rec, sort_keys=False))
+    return path
+
+
 def _issue(tmp_path: Path, seed: int, n_sweeps: int):  # type: ignore[no-untyped-def]
     tmp_path.mkdir(parents=True, exist_ok=True)
+    truth = drifting_sweeps(seed, n_sweeps)
+    sample = _sample_of(truth, tmp_path / "sample.yaml")
     paths = []
-    for i, s in enumerate(drifting_sweeps(seed, n_sweeps).sweeps):
+    for i, s in enumerate(truth.sweeps):
         p = tmp_path / f"sweep{i}.csv"
         np.savetxt(p, np.column_stack([s.frequency_Hz, s.z_real_ohm, s.z_imag_ohm]), delimiter=",")
         paths.append(p)
-    ses = write_session(with_stated_temperature(import_files(paths), 298.15), tmp_path / "session", SAMPLE)
-    return certify(ses, sample=SAMPLE, out=tmp_path / "cert", register=False, render=False, draft=True)
+    ses = write_session(with_stated_temperature(import_files(paths), 298.15), tmp_path / "session", sample)
+    return certify(ses, sample=sample, out=tmp_path / "cert", register=False, render=False, draft=True)
 
 
 def test_a_drifting_film_gets_no_conductivity_and_the_certificate_says_why(tmp_path, monkeypatch) -> None:
@@ -49,7 +67,10 @@ def test_agreeing_repeats_are_shown_and_a_single_sweep_is_a_deviation(tmp_path, 
     repeated = _issue(tmp_path / "a", 0, 2).certificate
     assert drifting_sweeps(0).drift_per_sweep == 0
     assert "agree within their noise" in repeated.fit_quality[0].stationarity
-    assert any(r.quantity == "ionic_conductivity_total" for r in repeated.results)
+    total = next(r for r in repeated.results if r.quantity == "ionic_conductivity_total")
+    truth = drifting_sweeps(0, 2).sigma_total[0][0]  # a still film: the one state of every sweep
+    scale = {"S/cm": 1e-2, "S/m": 1.0}[total.unit]
+    assert abs(total.value - truth * scale) <= total.U, (total.value, total.U, truth * scale)
     assert not any(NOT_REPEATED in d for m in repeated.methods for d in m.deviations)
     single = _issue(tmp_path / "b", 0, 1).certificate
     eis = next(m for m in single.methods if m.id == "EIS")
