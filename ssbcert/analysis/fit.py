@@ -18,6 +18,7 @@ import numpy as np
 
 from ssbcert.analysis.circuit import Circuit, parse_circuit
 from ssbcert.analysis.guess import initial_guesses
+from ssbcert.analysis.heteroscedastic import robust_cov
 from ssbcert.analysis.model import CompiledModel, Omega, compile_circuit
 from ssbcert.analysis.topology import canonical_arc_order
 from ssbcert.analysis.trust_region import Solution, solve
@@ -79,6 +80,9 @@ class FitResult:
     log_scaled: list[bool] = field(default_factory=list)
     # the multistart was abandoned: the circuit stayed far above the noise floor (`give_up_factor`)
     given_up: bool = False
+    # p that the residual spread is the same in every decade; below heteroscedastic.P_DIFFERS the
+    # covariance is the heteroscedasticity-consistent (HC3) one
+    noise_same_size_p: float = 1.0
 
     def index(self, name: str) -> int:
         try:
@@ -419,12 +423,14 @@ def _result(prob: _Problem, model: CompiledModel, res: Solution, weighting: str,
     # dropping that direction would understate u of every R and C it correlates with (near-bound effect)
     act = (res.active_mask == 0) | ((res.active_mask == 1) & ~prob.flog)
     cov_th = np.zeros((n_free, n_free))
+    p_same_noise = 1.0
     if act.any():
         Ja = J[:, act]
-        _, sv, vt = np.linalg.svd(Ja, full_matrices=False)
+        u_, sv, vt = np.linalg.svd(Ja, full_matrices=False)
         tol = sv.max() * max(Ja.shape) * np.finfo(float).eps
         inv = np.where(sv > tol, 1.0 / np.where(sv > tol, sv, 1.0) ** 2, 0.0)
-        cov_th[np.ix_(act, act)] = (vt.T * inv) @ vt * s2
+        classic = (vt.T * inv) @ vt * s2
+        cov_th[np.ix_(act, act)], p_same_noise = robust_cov(u_, sv, vt, sv > tol, res.fun, classic, prob.f)
     d = np.where(prob.flog, p[prob.free], 1.0)
     cov = np.zeros((n, n))
     cov[np.ix_(prob.free, prob.free)] = cov_th * np.outer(d, d)
@@ -445,6 +451,7 @@ def _result(prob: _Problem, model: CompiledModel, res: Solution, weighting: str,
         chi2_reduced=s2, dof=dof, frequency_Hz=prob.f, z_data=prob.z, z_fit=zf, residuals_real=r.real,
         residuals_imag=r.imag, weighting=weighting, success=ok, message=msg, n_starts=tried, nfev=nfev,
         starts_chi2=costs, bounds_lo=prob.lo_p.copy(), bounds_hi=prob.hi_p.copy(), log_scaled=list(prob.log),
+        noise_same_size_p=p_same_noise,
     )
 
 

@@ -22,7 +22,7 @@ def test_noise_subset_signs_no_wrong_value() -> None:
     assert not s.misses, "\n".join(s.misses)
     assert {k[0] for k in s.per_family} == set(PROFILES)
     assert s.valid >= 50
-    assert s.cal2 >= 0.93, s.cal2
+    assert s.cal2 >= 0.90, s.cal2  # ~70 σ: a coarse guard (bench_trust --suite noise: 96 % within ±2u on 2000)
     assert "may be an interlayer or electrolyte" in s.reported[282]["sigma_total_S_per_m"]
     assert "inside the measured window, is not bulk-like" in s.reported[701]["sigma_gb_apparent_S_per_m"]
 
@@ -55,3 +55,12 @@ def test_profiles_put_the_noise_where_they_say() -> None:
     assert np.mean(bottom[:10]) == pytest.approx(EXCESS, rel=0.15) and np.mean(bottom[10:]) == pytest.approx(1, rel=0.15)
     assert ramp[0] > 3 and ramp[-1] < 1.5
     assert math.sqrt(np.mean(student**2)) == pytest.approx(1, rel=0.25)  # the same RMS, heavier tails
+
+
+def test_an_arc_the_data_do_not_resolve_does_not_outvote_the_smaller_circuit() -> None:
+    """Seed 1534 (a buried GB arc, Student tails): a third arc below the window wins by ΔAIC 15.7,
+    beyond the usual margin of 10, and gives σ_gb 41 % low; the two-arc circuit, within 12 % of the
+    truth, is as credible, because the arc that buys the gain is not resolved: σ_gb is withheld."""
+    s = run([1534], make=noise_spectrum)
+    why = s.reported[1534]["sigma_gb_apparent_S_per_m"]
+    assert isinstance(why, str) and "is as credible (the chosen circuit's arc" in why and "not resolved" in why
