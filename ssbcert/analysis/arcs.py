@@ -188,9 +188,9 @@ def assign_arcs(
             else:
                 # a blocking electrode still follows it, so it is not that electrode's leakage or charge
                 # transfer; an interlayer and the grain boundary of a thin film (whose bulk has 0.01..1
-                # µF/cm², its grain boundaries 10..1000× that) have such capacitances alike. Trust seed 1 with
-                # heavy-tailed noise: the true GB arc, pushed to third place by a spurious fast arc, was
-                # taken for an interface and R_total lost 76 % of its value.
+                # µF/cm², its grain boundaries 10..1000× that) have such capacitances alike. Noise seed 282
+                # (heavy tails): the true GB arc, pushed to third place by a spurious fast arc, was taken
+                # for an interface and σ_total signed 78 % high.
                 flags.append(f"{AMBIGUOUS_INTERFACE}: {a['names'][0]} has {areal:.2g} F/cm² of electrode area "
                              "(double-layer range) but a blocking electrode response follows it, so it may be an "
                              "interlayer or electrolyte (a grain boundary or second phase of a thin film); the data "

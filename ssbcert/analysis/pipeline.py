@@ -22,10 +22,11 @@ from ssbcert.analysis.arrhenius import ArrheniusResult, Hysteresis, fit_arrheniu
 from ssbcert.analysis.circuit import parse_circuit
 from ssbcert.analysis.conductivity import MISFIT_FACTOR, Conductivity, conductivities
 from ssbcert.analysis.fit import FitResult, excess_over_noise, fit_circuit, reached_noise_floor
-from ssbcert.analysis.identifiability import IdentifiabilityRules
 from ssbcert.analysis.heteroscedastic import P_DIFFERS
+from ssbcert.analysis.identifiability import IdentifiabilityRules
 from ssbcert.analysis.sanity import checked_spectrum, inductive_tail
-from ssbcert.analysis.selection import Candidate, SelectionRules, aic, choose, drt_arc_count, make_candidate
+from ssbcert.analysis.selection import (Candidate, SelectionRules, aic, choose, drt_arc_count, free_parameters,
+                                       make_candidate)
 from ssbcert.analysis.geometry import Geometry, ThroughPlane
 from ssbcert.analysis.kk import DEFAULT_LIMIT_PERCENT, KKResult, kk_noise_chi2_per_dof, kk_noise_dof, lin_kk
 from ssbcert.analysis.nesting import nested_starts
@@ -198,13 +199,13 @@ def _model_ambiguity(chosen: FitResult, cond: Conductivity, arcs: ArcAssignment,
     is evidence enough (trust seed 5274: a buried GB arc, ΔAIC 56, σ_bulk right)."""
     flags: list[str] = []
     a0 = aic(chosen)
-    n_free = int(np.sum(~np.asarray(chosen.fixed)))
+    n_free = free_parameters(chosen)
     unshown = [a.param_names[0] for a in arcs.arcs if not a.resolved and a.r_ohm is not None]
     spread: dict[str, list[tuple[float, float]]] = {}  # name -> (Akaike weight, value) of the alternatives
     for c in cands:
         if c.fit is chosen or not c.fit.success or c.degenerate:
             continue
-        smaller = int(np.sum(~np.asarray(c.fit.fixed))) < n_free
+        smaller = free_parameters(c.fit) < n_free
         if c.aic > a0 + margin and not (unshown and smaller and c.aic <= a0 + UNSHOWN_ARC_MARGIN * margin):
             continue
         arcs_c, cond_c = analyse(c.fit)

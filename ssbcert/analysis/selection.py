@@ -61,9 +61,13 @@ class Candidate:
                 "given_up": self.fit.given_up}
 
 
+def free_parameters(fit: FitResult) -> int:
+    return int(np.sum(~np.asarray(fit.fixed)))
+
+
 def aic(fit: FitResult) -> float:
     n = 2 * fit.frequency_Hz.size
-    k = int(np.sum(~np.asarray(fit.fixed)))
+    k = free_parameters(fit)
     return n * math.log(max(fit.chi2, 1e-300) / n) + 2 * k
 
 

@@ -21,31 +21,27 @@ import math
 
 import numpy as np
 
-from ssbcert.analysis.synthetic_trust import POINTS_PER_DECADE, NoiseModel, TrustTruth, trust_spectrum
+from ssbcert.analysis.synthetic_trust import POINTS_PER_DECADE, NoiseModel, TrustTruth, trust_spectrum, with_noise
 
 PROFILES = ("top", "bottom", "ramp", "student", "floor")
 EXCESS = 5.0  # how much noisier the noisy end is
 STUDENT_DOF = 3
 
 
-def _scaled(scale: np.ndarray, z: np.ndarray, rms: float, rng: np.random.Generator) -> np.ndarray:
-    return z * (1 + scale * rms / math.sqrt(2) * (rng.normal(size=z.size) + 1j * rng.normal(size=z.size)))
-
-
 def _top(z: np.ndarray, rms: float, rng: np.random.Generator) -> np.ndarray:
     scale = np.ones(z.size)
     scale[:POINTS_PER_DECADE] = EXCESS  # the sweep descends: the first decade is the top one
-    return _scaled(scale, z, rms, rng)
+    return with_noise(z, scale * rms, rng)
 
 
 def _bottom(z: np.ndarray, rms: float, rng: np.random.Generator) -> np.ndarray:
     scale = np.ones(z.size)
     scale[-POINTS_PER_DECADE:] = EXCESS
-    return _scaled(scale, z, rms, rng)
+    return with_noise(z, scale * rms, rng)
 
 
 def _ramp(z: np.ndarray, rms: float, rng: np.random.Generator) -> np.ndarray:
-    return _scaled(np.geomspace(EXCESS, EXCESS / 10, z.size), z, rms, rng)
+    return with_noise(z, np.geomspace(EXCESS, EXCESS / 10, z.size) * rms, rng)
 
 
 def _student(z: np.ndarray, rms: float, rng: np.random.Generator) -> np.ndarray:

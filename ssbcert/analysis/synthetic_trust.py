@@ -80,8 +80,9 @@ def sweep_frequencies(f_hi: float, f_lo: float) -> np.ndarray:
     return np.logspace(math.log10(f_hi), math.log10(f_lo), n_pts)
 
 
-def with_noise(z: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarray:
-    """Complex proportional noise of RMS `noise` in |ΔZ|/|Z| (noise/√2 on each of Re and Im)."""
+def with_noise(z: np.ndarray, noise: float | np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Complex proportional noise of RMS `noise` in |ΔZ|/|Z| (noise/√2 on each of Re and Im); an
+    array gives each point its own RMS."""
     return z * (1 + noise / math.sqrt(2) * (rng.normal(size=z.size) + 1j * rng.normal(size=z.size)))
 
 
