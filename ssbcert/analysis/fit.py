@@ -83,6 +83,8 @@ class FitResult:
     # p that the residual spread is the same in every decade; below heteroscedastic.P_DIFFERS the
     # covariance is the heteroscedasticity-consistent (HC3) one
     noise_same_size_p: float = 1.0
+    # per-point factors on the weighting, 1/noise size (heteroscedastic.decade_noise_weights); None: even
+    point_weights: np.ndarray | None = None
 
     def index(self, name: str) -> int:
         try:
@@ -101,10 +103,21 @@ class FitResult:
         u = 0.0 if self.fixed[i] else float(self.stderr[i])
         return Measured(float(self.params[i]), u, self.units[i], how, dof=float(self.dof))
 
+    def weighting_note(self) -> str:
+        """In words, where the weights depart from the plain `weighting` (empty otherwise)."""
+        if self.point_weights is None or self.point_weights.size == 0:
+            return ""
+        pw = self.point_weights
+        plain = {"modulus": "1/|Z|", "unit": "1", "proportional": "1/|Z|²"}.get(self.weighting, self.weighting)
+        return (f"{plain} × 1/(each decade's noise size, from the lin-KK residuals), because the residual "
+                f"spread differed between decades; the noisiest decade counts {float(pw.min() / pw.max()):.2g}× "
+                "the quietest")
+
     def as_dict(self) -> dict[str, object]:
         return {
             "circuit": self.circuit,
             "weighting": self.weighting,
+            "point_weighted": self.point_weights is not None,
             "parameters": [
                 {"name": n, "unit": u, "value": float(v), "standard_uncertainty": float(s), "fixed": fx, "at_bound": ab}
                 for n, u, v, s, fx, ab in zip(self.names, self.units, self.params, self.stderr, self.fixed, self.at_bound)
@@ -130,7 +143,10 @@ def _weights(z: np.ndarray, weighting: str) -> np.ndarray:
     raise InputError("unknown weighting", field="weighting", expected=" | ".join(WEIGHTINGS), found=repr(weighting))
 
 
-weights_for = _weights  # public name: identifiability rebuilds the fit's weighted Jacobian
+def weights_of(fit: FitResult) -> np.ndarray:
+    """The weights a fit was made with (identifiability rebuilds its weighted Jacobian)."""
+    w = _weights(fit.z_data, fit.weighting)
+    return w if fit.point_weights is None else w * fit.point_weights
 
 
 def _named(values: Mapping[str, object] | None, names: list[str], what: str) -> dict[str, object]:
@@ -247,6 +263,7 @@ def fit_circuit(
     give_up_factor: float | None = None,
     give_up_probe_nfev: int | None = None,
     nested_chi2: float | None = None,
+    point_weights: np.ndarray | None = None,
 ) -> FitResult:
     """Fit `circuit` to Z(f). Starts: user guess / extra starts (seed vectors, e.g. a neighbour's
     fit or a nested smaller circuit), automatic data seeds, then random log-perturbations of the
@@ -263,7 +280,8 @@ def fit_circuit(
     χ² of a smaller circuit nested in this one whose fit reached the noise floor: a best solution
     resting on a bound that fits no better than it *is* that smaller circuit (e.g. R3 → ∞ turns
     p(R3,CPE3) into CPE3), so two agreeing starts settle it instead of a search for a better basin
-    the data cannot show."""
+    the data cannot show. `point_weights` multiply the weighting point by point (1/noise size where
+    it differs between decades); χ² and `noise_chi2_per_dof` are then both under those weights."""
     f = np.asarray(frequency_Hz, float)
     zc = np.asarray(z, complex)
     if f.shape != zc.shape or f.ndim != 1 or f.size == 0:
@@ -281,7 +299,14 @@ def fit_circuit(
     if 2 * f.size <= n_free:
         raise InputError("too few data points for the number of free parameters", field="spectrum",
                          expected=f"more than {n_free // 2} points", found=str(f.size))
-    prob = _Problem(model, f, zc, _weights(zc, weighting), fixed_d, bounds_d)
+    w = _weights(zc, weighting)
+    if point_weights is not None:
+        pw = np.asarray(point_weights, float)
+        if pw.shape != f.shape or not np.all(np.isfinite(pw) & (pw > 0)):
+            raise InputError("point weights must be positive and one per frequency", field="point_weights",
+                             expected=f"{f.size} positive values", found=f"{pw.size} values")
+        w = w * pw
+    prob = _Problem(model, f, zc, w, fixed_d, bounds_d)
 
     auto = initial_guesses(model.circuit, f, zc, cell_constant_per_m)
     starts: list[np.ndarray] = [np.array(s, float) for s in extra_starts]
@@ -360,6 +385,8 @@ def fit_circuit(
         if more.cost <= best.cost:
             best = more
     result = _result(prob, model, best, weighting, tried, nfev, costs)
+    if point_weights is not None:
+        result.point_weights = np.asarray(point_weights, float).copy()
     if gave_up:
         result.given_up, result.success = True, False
         result.message = (f"given up after {tried} starts: χ² = {result.chi2:.3g} stays above {give_up_factor:g}× "

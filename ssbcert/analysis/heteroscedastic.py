@@ -7,6 +7,12 @@ are then less certain than s² says: noise suite seed 1874, a top decade 5× noi
 σ_bulk 7.4 % high at ± 2.1 %. Where the residual variance differs between decades beyond chance
 (Brown–Forsythe test on the leverage-corrected residuals), the heteroscedasticity-consistent HC3
 estimator (MacKinnon & White 1985) replaces it, never below the classic variance of any parameter.
+
+HC3 only widens u; the value itself stays the one uniform weights favour, and there a noisy decade
+can buy a wrong basin a lower χ² than the right one (noise suite seed 1764: a 5× noisier bottom
+decade, σ_bulk 22 % high at 8.9u). Where lin-KK's residuals, which need no circuit, already show
+the spread differing between decades, every fit is therefore weighted by 1/(that decade's noise
+size) (`decade_noise_weights`, feasible generalised least squares).
 """
 from __future__ import annotations
 
@@ -16,6 +22,9 @@ from scipy.special import fdtrc
 # the false-alarm rate of the test on noise of one size (a fit's u then stays the classic one)
 P_DIFFERS = 1e-3
 MIN_BIN_POINTS = 5
+# below this RMS relative residual (0.01 %, 5x below the best analyser's noise) lin-KK's residual is
+# rounding, whose spread says nothing about the instrument: no weights from it
+WEIGHTS_MIN_RMS = 1e-4
 LEVERAGE_MAX = 0.99  # HC3 divides by (1 - h)²: a point that alone fixes a parameter stays finite
 
 
@@ -71,3 +80,21 @@ def robust_cov(u: np.ndarray, sv: np.ndarray, vt: np.ndarray, keep: np.ndarray, 
         corr = np.where(np.outer(d_hc, d_hc) > 0, hc3 / np.outer(d_hc, d_hc), 0.0)
     np.fill_diagonal(corr, 1.0)
     return corr * np.outer(sd, sd), p
+
+
+def decade_noise_weights(frequency_Hz: np.ndarray, residual_real: np.ndarray,
+                         residual_imag: np.ndarray) -> np.ndarray | None:
+    """Per-point factors 1/s_decade (RMS of mean 1 over the points) from a model-free residual,
+    lin-KK's, when its spread differs between decades (p < P_DIFFERS); None when it does not, so
+    noise of one size keeps the plain weighting, and None for a noise-free spectrum."""
+    f = np.asarray(frequency_Hz, float)
+    rr, ri = np.asarray(residual_real, float), np.asarray(residual_imag, float)
+    if float(np.sqrt(np.mean(rr**2 + ri**2) / 2)) < WEIGHTS_MIN_RMS:
+        return None
+    if variance_differs_p(f, np.concatenate([rr, ri])) >= P_DIFFERS:
+        return None
+    bins = decade_bins(f)
+    ms = np.bincount(bins, weights=rr**2 + ri**2) / (2 * np.bincount(bins))
+    s = np.sqrt(np.maximum(ms, 1e-6 * ms.max()))[bins]
+    pw = 1.0 / s
+    return pw / np.sqrt(np.mean(pw**2))

@@ -29,7 +29,7 @@ from typing import Sequence
 import numpy as np
 
 from ssbcert.analysis.circuit import parse_circuit
-from ssbcert.analysis.fit import FitResult, weights_for
+from ssbcert.analysis.fit import FitResult, weights_of
 from ssbcert.analysis.model import compile_circuit
 from ssbcert.analysis.topology import Role, arc_r_q_n, circuit_roles
 
@@ -140,7 +140,7 @@ def _vif(fit: FitResult) -> np.ndarray:
     parameter is fixed or at a bound)."""
     model = compile_circuit(fit.circuit)
     _, j = model.impedance_jacobian(fit.params, fit.frequency_Hz)
-    w = weights_for(fit.z_data, fit.weighting)
+    w = weights_of(fit)
     log = np.array([s == "log" for s in model.circuit.param_scales])
     j = j * np.where(log, fit.params, 1.0)[None, :] * w[:, None]
     a = np.vstack([j.real, j.imag])

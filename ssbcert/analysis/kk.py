@@ -139,12 +139,16 @@ def lin_kk(
     return KKResult(chosen, float(mu), f, zf, rr, ri, chi2, noise, mx, limit_percent, passed, msg)
 
 
-def kk_noise_chi2_per_dof(kk: KKResult) -> float | None:
+def kk_noise_chi2_per_dof(kk: KKResult, point_weights: np.ndarray | None = None) -> float | None:
     """The noise floor a circuit fit can reach: lin-KK's |Z|-weighted χ² per degree of freedom (it
-    is the same sum as a modulus-weighted CNLS χ²). None when the spectrum failed KK (the residual
-    is then no noise estimate)."""
+    is the same sum as a modulus-weighted CNLS χ²; with `point_weights`, under the same factors as
+    the fit). None when the spectrum failed KK (the residual is then no noise estimate)."""
     dof = kk_noise_dof(kk)
-    return kk.pseudo_chi2 / dof if kk.passed and dof > 0 else None
+    if not kk.passed or dof <= 0:
+        return None
+    if point_weights is None:
+        return kk.pseudo_chi2 / dof
+    return float(np.sum(point_weights**2 * (kk.residuals_real**2 + kk.residuals_imag**2))) / dof
 
 
 def kk_noise_dof(kk: KKResult) -> int:

@@ -22,7 +22,7 @@ from ssbcert.analysis.arrhenius import ArrheniusResult, Hysteresis, fit_arrheniu
 from ssbcert.analysis.circuit import parse_circuit
 from ssbcert.analysis.conductivity import MISFIT_FACTOR, Conductivity, conductivities
 from ssbcert.analysis.fit import FitResult, excess_over_noise, fit_circuit, reached_noise_floor
-from ssbcert.analysis.heteroscedastic import P_DIFFERS
+from ssbcert.analysis.heteroscedastic import P_DIFFERS, decade_noise_weights
 from ssbcert.analysis.identifiability import IdentifiabilityRules
 from ssbcert.analysis.sanity import checked_spectrum, inductive_tail
 from ssbcert.analysis.selection import (Candidate, SelectionRules, aic, choose, drt_arc_count, free_parameters,
@@ -196,12 +196,16 @@ def _model_ambiguity(chosen: FitResult, cond: Conductivity, arcs: ArcAssignment,
     that part of the AIC gain rests on an arc the data do not show, which noise of uneven size or
     heavy tails can buy (noise suite seed 1534: a third arc below the window won by ΔAIC 15.7 and
     moved σ_gb 41 % from the truth, where the two-arc circuit was within 12 %). Beyond it the gain
-    is evidence enough (trust seed 5274: a buried GB arc, ΔAIC 56, σ_bulk right)."""
+    is evidence enough (trust seed 5274: a buried GB arc, ΔAIC 56, σ_bulk right). An alternative's
+    R_total counts even where that circuit withholds it for a doubt of its own: it is still a
+    reading of the same data, and a different one leaves the chosen R_total unestablished too (noise
+    seed 1534: the two circuits cut GB and electrode apart differently, σ_gb 1.27e-5 against 2.43e-5
+    and σ_total 13 % low)."""
     flags: list[str] = []
     a0 = aic(chosen)
     n_free = free_parameters(chosen)
     unshown = [a.param_names[0] for a in arcs.arcs if not a.resolved and a.r_ohm is not None]
-    spread: dict[str, list[tuple[float, float]]] = {}  # name -> (Akaike weight, value) of the alternatives
+    spread: dict[str, list[tuple[float, float, float]]] = {}  # name -> (Akaike weight, value, u) of the alternatives
     for c in cands:
         if c.fit is chosen or not c.fit.success or c.degenerate:
             continue
@@ -211,7 +215,10 @@ def _model_ambiguity(chosen: FitResult, cond: Conductivity, arcs: ArcAssignment,
         arcs_c, cond_c = analyse(c.fit)
         for name, label in _AMBIGUITY_FIELDS:
             m0, m1 = getattr(cond, name), getattr(cond_c, name)
-            if m0 is None or m1 is None or not cond.is_valid(name) or not cond_c.is_valid(name):
+            if m0 is None or m1 is None or not cond.is_valid(name) or not math.isfinite(m1.u):
+                continue
+            vouched = cond_c.is_valid(name)
+            if not vouched and name != "sigma_total_S_per_m":
                 continue
             tol = max(0.05 * abs(m0.value), 2 * math.hypot(m0.u, m1.u))
             if abs(m1.value - m0.value) > tol:
@@ -221,8 +228,8 @@ def _model_ambiguity(chosen: FitResult, cond: Conductivity, arcs: ArcAssignment,
                        f"{label} = {m1.value:.3g} ± {m1.u:.2g} against {m0.value:.3g} ± {m0.u:.2g} S/m")
                 cond.withhold(name, why)
                 flags.append(f"model_ambiguity_{name.removesuffix('_S_per_m')}: {why}")
-            if c.aic <= a0 + margin:
-                spread.setdefault(name, []).append((math.exp(-0.5 * (c.aic - a0)), m1.value))
+            if c.aic <= a0 + margin and vouched:
+                spread.setdefault(name, []).append((math.exp(-0.5 * (c.aic - a0)), m1.value, m1.u))
     for name, alts in spread.items():
         _add_model_selection_u(cond, name, alts)
     return flags
@@ -232,20 +239,26 @@ _AMBIGUITY_FIELDS = (("sigma_total_S_per_m", "σ_total"), ("sigma_bulk_S_per_m",
                      ("sigma_gb_apparent_S_per_m", "σ_gb"))
 
 
-def _add_model_selection_u(cond: Conductivity, name: str, alts: Sequence[tuple[float, float]]) -> None:
-    """Model-selection uncertainty (Burnham & Anderson's model-averaged variance): the Akaike-
-    weighted spread of the value over the candidates that fit about as well, added in quadrature."""
+def _add_model_selection_u(cond: Conductivity, name: str, alts: Sequence[tuple[float, float, float]]) -> None:
+    """Model-selection uncertainty (Burnham & Anderson's unconditional variance): over the chosen
+    circuit and the candidates `alts` (Akaike weight, value, u) that fit about as well, the
+    Akaike-weighted mean of u² + (value − reported value)², and never below the chosen u² plus the
+    weighted spread. Where a circuit that fits better lost only by the simplicity margin, its own,
+    larger u then counts (noise suite seed 511: a GB arc cut by the window without the electrode
+    that a better-fitting circuit adds, σ_gb −15 % at ± 4.7 %)."""
     m0 = getattr(cond, name)
     if m0 is None or not cond.is_valid(name):
         return
-    w_total = 1.0 + sum(w for w, _ in alts)
-    u_ms2 = sum(w * (v - m0.value) ** 2 for w, v in alts) / w_total
-    if u_ms2 <= 0:
+    w_total = 1.0 + sum(w for w, _, _ in alts)
+    spread2 = sum(w * (v - m0.value) ** 2 for w, v, _ in alts) / w_total
+    unconditional2 = (m0.u**2 + sum(w * (u**2 + (v - m0.value) ** 2) for w, v, u in alts)) / w_total
+    u2 = max(m0.u**2 + spread2, unconditional2)
+    if u2 <= m0.u**2:
         return
-    u = math.sqrt(m0.u**2 + u_ms2)
     budget = dict(m0.budget)
-    budget["model selection"] = math.sqrt(u_ms2)
-    setattr(cond, name, replace(m0, u=u, budget=budget, method=m0.method + "; + model-selection spread (Akaike weights)"))
+    budget["model selection"] = math.sqrt(u2 - m0.u**2)
+    setattr(cond, name, replace(m0, u=math.sqrt(u2), budget=budget,
+                                method=m0.method + "; + model-selection uncertainty (Akaike weights)"))
 
 
 def analyse_spectrum(
@@ -273,7 +286,12 @@ def analyse_spectrum(
     # stop in a wrong basin (σ_gb −13.5 %, outside 3u). A candidate that reaches the floor runs its
     # full multistart; only candidates far above it are abandoned early.
     inductive = circuit is None and inductive_tail(f, z)
-    noise = (kk_noise_chi2_per_dof(kk), kk_noise_dof(kk))
+    weights = (decade_noise_weights(f, kk.residuals_real, kk.residuals_imag)
+               if kk.passed and fit_options.get("weighting", "modulus") == "modulus" and "point_weights" not in fit_options
+               else None)
+    if weights is not None:
+        fit_options = {**fit_options, "point_weights": weights}
+    noise = (kk_noise_chi2_per_dof(kk, fit_options.get("point_weights")), kk_noise_dof(kk))
     fit, how, cands = _select_fit(f, z, circuit, k_cell, extra_starts, fit_options, selection, inductive, noise)
     area = geometry.area_m2 if isinstance(geometry, ThroughPlane) else None
 
@@ -290,6 +308,9 @@ def analyse_spectrum(
         flags.append("kk_failed: " + kk.message)
     if not fit.success:
         flags.append("fit_failed: " + fit.message)
+    if weights is not None:
+        flags.append("noise_weighted: lin-KK's residual spread differs between decades; every fit is weighted "
+                     "by 1/(each decade's noise size) as well as 1/|Z|")
     if fit.noise_same_size_p < P_DIFFERS:
         flags.append(f"noise_differs_between_decades: the residual spread is not the same in every decade "
                      f"(Brown–Forsythe p = {fit.noise_same_size_p:.2g}); u from the heteroscedasticity-consistent "

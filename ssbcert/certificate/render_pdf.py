@@ -241,6 +241,8 @@ def _annex_c(cert: Certificate, s: dict[str, ParagraphStyle]) -> list[Any]:
     for f in cert.fit_quality:
         if f.stationarity:
             out.append(_p(f"Stationarity: {f.stationarity}", sm))
+        if f.weighting:
+            out.append(_p(f"Weighting ({f.label or f.spectrum_ref}): {f.weighting}", sm))
     if cert.arc_assignments:
         out.append(_p("Bulk / grain-boundary assignment", s["h2"]))
         rows = [["Element", "Assigned", "C / F", "C·h/A / F cm⁻¹", "ε_r", "f_apex / Hz", "Evidence"]] + [

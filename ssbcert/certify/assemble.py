@@ -204,7 +204,7 @@ def build_certificate(
                 kk_residual_max_pct=float(a.kk.max_residual_percent), kk_pass=bool(a.kk.passed),
                 n_points=int(a.fit.frequency_Hz.size), temperature_K=a.temperature_K,
                 parameters={n: float(v) for n, v in zip(a.fit.names, a.fit.params)},
-                stationarity=against_next.get(i, "")))
+                stationarity=against_next.get(i, ""), weighting=a.fit.weighting_note()))
         if findings.room is not None:
             for arc in findings.room.arcs.arcs:
                 arcs.append(ArcAssignment(

@@ -137,10 +137,10 @@ def test_vendor_dummy_cells_fit_their_r_rc_topology(path: Path) -> None:
 def test_a_probe_is_the_same_solve_until_it_is_abandoned() -> None:
     """A probed start that looks promising goes on as one continuous trf solve (the same steps and
     result as without the probe); a hopeless one stops right after its probe evaluations."""
-    from ssbcert.analysis.fit import _Problem, weights_for
+    from ssbcert.analysis.fit import _Problem, _weights
 
     z = _noisy(TRUE)
-    prob = _Problem(compile_circuit(CIRC), F, z, weights_for(z, "modulus"), {}, {})
+    prob = _Problem(compile_circuit(CIRC), F, z, _weights(z, "modulus"), {}, {})
     th0 = prob.to_theta(TRUE * np.array([3, 0.1, 10, 0.8, 8, 0.1, 0.9, 5, 1.1]))
     plain, promising, hopeless = prob.solve(th0, 300), prob.solve(th0, 300, (12, 1e30)), prob.solve(th0, 300, (12, 0.0))
     assert plain.status > 0 and np.array_equal(plain.x, promising.x) and plain.nfev == promising.nfev

@@ -1,6 +1,7 @@
 """The fit's u where one decade is noisier than the rest (analysis/heteroscedastic.py): the test
 stays quiet on noise of one size, finds a 5× noisier top decade, and the HC3 covariance then
-widens the u of the parameters those points fix, never narrowing any."""
+widens the u of the parameters those points fix, never narrowing any; lin-KK's residuals, which
+need no circuit, give the per-decade weights that make the fit's own residuals even again."""
 from __future__ import annotations
 
 import math
@@ -10,7 +11,9 @@ import pytest
 
 from ssbcert.analysis import heteroscedastic
 from ssbcert.analysis.fit import fit_circuit
-from ssbcert.analysis.heteroscedastic import P_DIFFERS, decade_bins, variance_differs_p
+from ssbcert.analysis.heteroscedastic import P_DIFFERS, decade_bins, decade_noise_weights, variance_differs_p
+from ssbcert.analysis.kk import kk_noise_chi2_per_dof, lin_kk
+from ssbcert.errors import InputError
 
 CIRCUIT = "R0-p(R1,CPE1)-p(R2,CPE2)-CPE3"
 
@@ -59,3 +62,44 @@ def test_even_noise_keeps_the_classic_covariance() -> None:
     f, z = _spectrum(2, 1.0)
     fit = fit_circuit(f, z, CIRCUIT)
     assert fit.noise_same_size_p >= P_DIFFERS
+
+
+def _kk_weights(f: np.ndarray, z: np.ndarray) -> np.ndarray | None:
+    kk = lin_kk(f, z)
+    return decade_noise_weights(f, kk.residuals_real, kk.residuals_imag)
+
+
+def test_even_noise_gets_no_weights() -> None:
+    assert sum(_kk_weights(*_spectrum(seed, 1.0)) is not None for seed in range(30)) <= 1
+
+
+def test_a_noisier_top_decade_is_weighted_down_by_its_noise_size() -> None:
+    f, z = _spectrum(1, 5.0)
+    pw = _kk_weights(f, z)
+    assert pw is not None and pw.shape == f.shape
+    assert float(np.mean(pw**2)) == pytest.approx(1.0)
+    ratio = float(np.mean(pw[:10]) / np.mean(pw[10:]))
+    assert 0.12 < ratio < 0.32, ratio  # 1/5 expected, from ~20 residuals per decade
+
+
+def test_the_weighted_fit_leaves_even_residuals_and_meets_its_own_noise_floor() -> None:
+    f, z = _spectrum(1, 5.0)
+    kk = lin_kk(f, z)
+    pw = decade_noise_weights(f, kk.residuals_real, kk.residuals_imag)
+    fit = fit_circuit(f, z, CIRCUIT, point_weights=pw)
+    assert fit.point_weights is not None and fit.noise_same_size_p >= P_DIFFERS  # GLS: the classic covariance again
+    floor = kk_noise_chi2_per_dof(kk, pw)
+    assert floor is not None and 0.5 < fit.chi2_reduced / floor < 2.0
+    plain = fit_circuit(f, z, CIRCUIT)
+    truth = {"R1": 1e3, "R2": 2e3}
+    for name, value in truth.items():  # the weighted fit is at least as close as the plain one, within its u
+        i = fit.index(name)
+        assert abs(fit.params[i] - value) <= 3 * fit.stderr[i]
+    assert abs(fit.value("R1") / 1e3 - 1) <= abs(plain.value("R1") / 1e3 - 1) + 2 * fit.stderr[fit.index("R1")] / 1e3
+
+
+@pytest.mark.parametrize("bad", [np.ones(3), -np.ones(81), np.full(81, np.nan)])
+def test_point_weights_must_be_positive_and_one_per_point(bad: np.ndarray) -> None:
+    f, z = _spectrum(2, 1.0)
+    with pytest.raises(InputError, match="point weights"):
+        fit_circuit(f, z, CIRCUIT, point_weights=bad)

@@ -348,3 +348,25 @@ def test_compare_reported_lists_what_a_change_moved() -> None:
     assert "withheld (buried) → 2 ± 0.1" in lines[1] and "→ withheld (structured)" in lines[2]
     s = run(range(2))
     assert set(s.reported) == {0, 1} and compare_reported(s.reported, run(range(2)).reported) == []
+
+
+def test_model_selection_u_counts_a_better_fitting_alternatives_own_u() -> None:
+    """Burnham & Anderson's unconditional variance: a circuit that fits better (Akaike weight 9.5)
+    but lost by the simplicity margin brings its own, larger u, not only its offset (noise seed 511:
+    σ_gb −15 % at ± 4.7 % before, 1.7u after)."""
+    from ssbcert.analysis.pipeline import _add_model_selection_u
+
+    s, _ = _spectrum()
+    cond = analyse_spectrum(s, GEO).conductivity
+    m0 = cond.sigma_bulk_S_per_m
+    v1, u1 = m0.value * 1.05, 0.1 * m0.value
+    _add_model_selection_u(cond, "sigma_bulk_S_per_m", [(9.5, v1, u1)])
+    m = cond.sigma_bulk_S_per_m
+    expected = math.sqrt((m0.u**2 + 9.5 * (u1**2 + (v1 - m0.value) ** 2)) / 10.5)
+    assert m.value == m0.value and m.u == pytest.approx(expected)
+    assert m.u > math.sqrt(m0.u**2 + 9.5 * (v1 - m0.value) ** 2 / 10.5)  # more than the offset alone
+    assert m.budget["model selection"] == pytest.approx(math.sqrt(expected**2 - m0.u**2))
+    narrow = analyse_spectrum(s, GEO).conductivity  # an alternative with a smaller u never narrows it
+    n0 = narrow.sigma_bulk_S_per_m
+    _add_model_selection_u(narrow, "sigma_bulk_S_per_m", [(1.0, n0.value, 0.1 * n0.u)])
+    assert narrow.sigma_bulk_S_per_m.u == n0.u

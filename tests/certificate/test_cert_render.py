@@ -196,3 +196,21 @@ def test_a_recorded_drawing_keeps_its_clip_when_the_figure_changes() -> None:
     fig.set_dpi(300)
     assert line.get_clip_rectangle().bounds == before
     assert before[2] < drawing.width_pt and before[3] < drawing.height_pt  # in points of the 72-dpi drawing
+
+
+def test_a_noise_weighted_fit_states_its_weighting_in_annex_c(
+        rendered: tuple[Certificate, list[RenderedFigure], bytes, str]) -> None:
+    """An assessor reads how each fit weighted its points where that departs from 1/|Z| (analysis
+    weights by the decade noise lin-KK shows); a plain fit prints no such line."""
+    import pypdfium2 as pdfium
+
+    cert, figs, _, html = rendered
+    assert 'class="weighting"' not in html
+    words = "1/|Z| × 1/(each decade's noise size, from the lin-KK residuals)"
+    fq = [cert.fit_quality[0].model_copy(update={"weighting": words}), *cert.fit_quality[1:]]
+    weighted = cert.model_copy(update={"fit_quality": fq})
+    html_w = render_html(weighted, figures=figs)
+    assert html_w.count('class="weighting"') == 1 and "noise size, from the lin-KK residuals" in html_w
+    pdf = pdfium.PdfDocument(render_pdf(weighted, figures=figs))
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "Weighting (" in text and "lin-KK residuals" in text.replace("\r\n", " ").replace("\n", " ")
