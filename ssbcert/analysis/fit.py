@@ -25,7 +25,9 @@ from ssbcert.analysis.trust_region import Solution, solve
 from ssbcert.errors import InputError
 from ssbcert.uncertainty import Measured
 
-WEIGHTINGS = ("modulus", "unit", "proportional")
+# each weighting and the factor it puts on |Z − Ẑ| (as the certificate states it)
+WEIGHTING_FACTORS = {"modulus": "1/|Z|", "unit": "1", "proportional": "1/|Z|²"}
+WEIGHTINGS = tuple(WEIGHTING_FACTORS)
 DEFAULT_LOG_BOUNDS = (1e-18, 1e12)
 DEFAULT_EXPONENT_BOUNDS = (0.3, 1.0)
 # resistances relative to the largest |Z| of the data: an arc far larger than anything measured is
@@ -105,10 +107,10 @@ class FitResult:
 
     def weighting_note(self) -> str:
         """In words, where the weights depart from the plain `weighting` (empty otherwise)."""
-        if self.point_weights is None or self.point_weights.size == 0:
+        if self.point_weights is None:
             return ""
         pw = self.point_weights
-        plain = {"modulus": "1/|Z|", "unit": "1", "proportional": "1/|Z|²"}.get(self.weighting, self.weighting)
+        plain = WEIGHTING_FACTORS.get(self.weighting, self.weighting)
         return (f"{plain} × 1/(each decade's noise size, from the lin-KK residuals), because the residual "
                 f"spread differed between decades; the noisiest decade counts {float(pw.min() / pw.max()):.2g}× "
                 "the quietest")
@@ -299,14 +301,12 @@ def fit_circuit(
     if 2 * f.size <= n_free:
         raise InputError("too few data points for the number of free parameters", field="spectrum",
                          expected=f"more than {n_free // 2} points", found=str(f.size))
+    pw = None if point_weights is None else np.array(point_weights, float)
+    if pw is not None and (pw.shape != f.shape or not np.all(np.isfinite(pw) & (pw > 0))):
+        raise InputError("point weights must be positive and one per frequency", field="point_weights",
+                         expected=f"{f.size} positive values", found=f"{pw.size} values")
     w = _weights(zc, weighting)
-    if point_weights is not None:
-        pw = np.asarray(point_weights, float)
-        if pw.shape != f.shape or not np.all(np.isfinite(pw) & (pw > 0)):
-            raise InputError("point weights must be positive and one per frequency", field="point_weights",
-                             expected=f"{f.size} positive values", found=f"{pw.size} values")
-        w = w * pw
-    prob = _Problem(model, f, zc, w, fixed_d, bounds_d)
+    prob = _Problem(model, f, zc, w if pw is None else w * pw, fixed_d, bounds_d)
 
     auto = initial_guesses(model.circuit, f, zc, cell_constant_per_m)
     starts: list[np.ndarray] = [np.array(s, float) for s in extra_starts]
@@ -385,8 +385,7 @@ def fit_circuit(
         if more.cost <= best.cost:
             best = more
     result = _result(prob, model, best, weighting, tried, nfev, costs)
-    if point_weights is not None:
-        result.point_weights = np.asarray(point_weights, float).copy()
+    result.point_weights = pw
     if gave_up:
         result.given_up, result.success = True, False
         result.message = (f"given up after {tried} starts: χ² = {result.chi2:.3g} stays above {give_up_factor:g}× "

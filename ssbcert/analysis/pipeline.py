@@ -308,9 +308,8 @@ def analyse_spectrum(
         flags.append("kk_failed: " + kk.message)
     if not fit.success:
         flags.append("fit_failed: " + fit.message)
-    if weights is not None:
-        flags.append("noise_weighted: lin-KK's residual spread differs between decades; every fit is weighted "
-                     "by 1/(each decade's noise size) as well as 1/|Z|")
+    if fit.weighting_note():
+        flags.append("noise_weighted: " + fit.weighting_note())
     if fit.noise_same_size_p < P_DIFFERS:
         flags.append(f"noise_differs_between_decades: the residual spread is not the same in every decade "
                      f"(Brown–Forsythe p = {fit.noise_same_size_p:.2g}); u from the heteroscedasticity-consistent "

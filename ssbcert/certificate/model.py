@@ -219,8 +219,8 @@ class FitQuality(_Strict):
     parameters: dict[str, float] = Field(default_factory=dict)
     stationarity: str = Field("", description="this sweep against the next repeat of its step: whether the two "
                                               "agree within their noise (empty: not repeated)")
-    weighting: str = Field("", description="how the fit weighted the points where it departs from 1/|Z| "
-                                           "(empty: 1/|Z| throughout)")
+    weighting: str = Field("", description="how the fit weighted its points where that departs from its plain "
+                                           "weighting (empty: no per-point factors)")
 
 
 class ArcAssignment(_Strict):
