@@ -70,12 +70,14 @@ def type_b_rectangular(value: float, half_width: float, unit: str, method: str =
     return Measured(value, abs(half_width) / math.sqrt(3.0), unit, method)
 
 
-def jacobian(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, rel_step: float = 1e-6) -> np.ndarray:
-    """Central-difference Jacobian of a vector function; step scaled to each input's magnitude."""
+def jacobian(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, rel_step: float = 1e-6,
+             columns: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
+    """Central-difference Jacobian of a vector function; step scaled to each input's magnitude.
+    With `columns`, only those inputs are differenced (the other columns are 0)."""
     x = np.asarray(x, dtype=float)
     f0 = np.atleast_1d(np.asarray(f(x), dtype=float))
-    jac = np.empty((f0.size, x.size))
-    for i in range(x.size):
+    jac = np.empty((f0.size, x.size)) if columns is None else np.zeros((f0.size, x.size))
+    for i in range(x.size) if columns is None else columns:
         h = rel_step * max(abs(x[i]), 1e-300)
         xp, xm = x.copy(), x.copy()
         xp[i] += h
@@ -159,8 +161,10 @@ def propagate_cov_dof(
     infinite when None), so a Type-A input with few readings widens the coverage factor of every
     output it reaches."""
     y = np.atleast_1d(np.asarray(f(np.asarray(x, dtype=float)), dtype=float))
-    j = jacobian(f, x)
     cov = np.asarray(cov, dtype=float)
+    # an input with no (co)variance (fixed, at a bound, an exact geometry) adds nothing to cov_y or
+    # ν_eff whatever its sensitivity: its column is left 0 rather than differenced
+    j = jacobian(f, x, columns=np.flatnonzero(np.any(cov != 0, axis=0)))
     cov_y = j @ cov @ j.T
     if dof is None:
         return y, cov_y, np.full(y.size, math.inf)

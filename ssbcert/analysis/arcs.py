@@ -114,9 +114,11 @@ class ArcModel:
             out.append((r, hsu_mansfeld_capacitance(r, q, n)))
         return out
 
-    def electrode_c(self, p: np.ndarray) -> list[float]:
+    def electrode_c(self, p: np.ndarray, rc: list[tuple[float, float]] | None = None) -> list[float]:
+        """Each electrode's C (Brug's for a CPE, with every resistance in series); `rc`: arc_r_c(p)
+        when the caller has it already."""
         v = self.values(p)
-        r_s = self.r_series(p) + sum(r for r, _ in self.arc_r_c(p))
+        r_s = self.r_series(p) + sum(r for r, _ in (self.arc_r_c(p) if rc is None else rc))
         out = []
         for role in self.electrode:
             e = role.elements[0]
@@ -125,8 +127,8 @@ class ArcModel:
 
     def vector(self, p: np.ndarray) -> np.ndarray:
         """[R_series, (R_i, C_i) per arc..., C_el per electrode...] for propagate_cov."""
-        rc = [x for pair in self.arc_r_c(p) for x in pair]
-        return np.array([self.r_series(p)] + rc + self.electrode_c(p), float)
+        rc = self.arc_r_c(p)
+        return np.array([self.r_series(p)] + [x for pair in rc for x in pair] + self.electrode_c(p, rc), float)
 
 
 def assign_arcs(

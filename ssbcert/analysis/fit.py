@@ -56,7 +56,7 @@ class FitResult:
     names: list[str]
     units: list[str]
     params: np.ndarray
-    stderr: np.ndarray  # NaN for fixed parameters and for parameters stuck at a bound
+    stderr: np.ndarray  # NaN for fixed parameters, parameters stuck at a bound, and throughout a given-up fit
     cov: np.ndarray  # full covariance (rows/cols of fixed or at-bound parameters are 0)
     corr: np.ndarray
     fixed: list[bool]
@@ -384,7 +384,8 @@ def fit_circuit(
         nfev += more.nfev
         if more.cost <= best.cost:
             best = more
-    result = _result(prob, model, best, weighting, tried, nfev, costs)
+    # a given-up circuit is only compared by its χ² and residuals: no covariance is formed for it
+    result = _result(prob, model, best, weighting, tried, nfev, costs, covariance=not gave_up)
     result.point_weights = pw
     if gave_up:
         result.given_up, result.success = True, False
@@ -434,7 +435,7 @@ def _apply_permutation(r: FitResult, perm: np.ndarray) -> None:
 
 
 def _result(prob: _Problem, model: CompiledModel, res: Solution, weighting: str, tried: int, nfev: int,
-            costs: list[float]) -> FitResult:
+            costs: list[float], covariance: bool = True) -> FitResult:
     p = prob.to_p(res.x)
     n = len(prob.names)
     m = res.fun.size
@@ -444,14 +445,13 @@ def _result(prob: _Problem, model: CompiledModel, res: Solution, weighting: str,
     dof = max(m - n_free, 1)
     chi2 = float(2 * res.cost)
     s2 = chi2 / dof
-    J = prob.jac(res.x)
     # an exponent resting on 1 (ideal capacitor) stays in the covariance: the data allow n < 1, and
     # dropping that direction would understate u of every R and C it correlates with (near-bound effect)
     act = (res.active_mask == 0) | ((res.active_mask == 1) & ~prob.flog)
     cov_th = np.zeros((n_free, n_free))
     p_same_noise = 1.0
-    if act.any():
-        Ja = J[:, act]
+    if covariance and act.any():
+        Ja = prob.jac(res.x)[:, act]
         u_, sv, vt = np.linalg.svd(Ja, full_matrices=False)
         tol = sv.max() * max(Ja.shape) * np.finfo(float).eps
         inv = np.where(sv > tol, 1.0 / np.where(sv > tol, sv, 1.0) ** 2, 0.0)
@@ -461,7 +461,7 @@ def _result(prob: _Problem, model: CompiledModel, res: Solution, weighting: str,
     cov = np.zeros((n, n))
     cov[np.ix_(prob.free, prob.free)] = cov_th * np.outer(d, d)
     se = np.sqrt(np.clip(np.diag(cov), 0, None))
-    se[~prob.free | at_b] = np.nan
+    se[~prob.free | at_b | (not covariance)] = np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
         sd = np.sqrt(np.diag(cov))
         corr = np.where(np.outer(sd, sd) > 0, cov / np.outer(sd, sd), 0.0)

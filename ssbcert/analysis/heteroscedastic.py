@@ -43,19 +43,27 @@ def variance_differs_p(frequency_Hz: np.ndarray, studentized: np.ndarray) -> flo
     `studentized` holds two rows per point (real, imaginary), as the solver's residual vector."""
     m = frequency_Hz.size
     bins = np.concatenate([decade_bins(frequency_Hz)] * 2)
-    groups = [studentized[bins == b] for b in range(int(bins.max()) + 1)]
-    groups = [g for g in groups if g.size >= 2]
-    if len(groups) < 2 or 2 * m < len(groups) + 2:
+    n_all = np.bincount(bins)
+    keep = n_all >= 2
+    if int(keep.sum()) < 2 or 2 * m < int(keep.sum()) + 2:
         return 1.0
-    dev = [np.abs(g - np.median(g)) for g in groups]
-    n = np.array([d.size for d in dev], float)
-    means = np.array([d.mean() for d in dev])
-    grand = float(np.concatenate(dev).mean())
-    between = float(np.sum(n * (means - grand) ** 2)) / (len(dev) - 1)
-    within = float(sum(np.sum((d - d.mean()) ** 2) for d in dev)) / (n.sum() - len(dev))
+    # one sort gives every decade's median (the mean of the two middle values where the count is even)
+    order = np.lexsort((studentized, bins))
+    v = studentized[order]
+    start = np.concatenate([[0], np.cumsum(n_all)[:-1]])
+    median = 0.5 * (v[start + (n_all - 1) // 2] + v[start + n_all // 2])
+    sel = keep[bins]
+    g = np.cumsum(keep)[bins[sel]] - 1  # group index among the decades kept
+    dev = np.abs(studentized[sel] - median[bins[sel]])
+    k = int(keep.sum())
+    n = n_all[keep].astype(float)
+    means = np.bincount(g, weights=dev, minlength=k) / n
+    grand = float(dev.mean())
+    between = float(np.sum(n * (means - grand) ** 2)) / (k - 1)
+    within = float(np.sum((dev - means[g]) ** 2)) / (n.sum() - k)
     if within <= 0:
         return 1.0
-    return float(fdtrc(len(dev) - 1, n.sum() - len(dev), between / within))
+    return float(fdtrc(k - 1, n.sum() - k, between / within))
 
 
 def robust_cov(u: np.ndarray, sv: np.ndarray, vt: np.ndarray, keep: np.ndarray, residual: np.ndarray,

@@ -43,6 +43,22 @@ def test_noise_of_one_size_rarely_trips_the_test() -> None:
     assert 0.4 < float(np.median(ps)) < 0.6  # p is uniform under the null
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_the_test_is_brown_forsythe_as_scipy_has_it(seed: int) -> None:
+    """One sort for every decade's median, against scipy's Levene test centred on the median (the
+    Brown–Forsythe test), decade by decade, with ties and unequal decades."""
+    from scipy.stats import levene
+
+    rng = np.random.default_rng(seed)
+    f = np.logspace(6, -0.7, 40 + 7 * seed)
+    r = rng.normal(size=2 * f.size) * np.concatenate([np.linspace(3.0, 0.5, f.size)] * 2)
+    if seed % 2:
+        r = np.round(r, 1)
+    bins = np.concatenate([decade_bins(f)] * 2)
+    ref = levene(*[r[bins == b] for b in np.unique(bins)], center="median").pvalue
+    assert variance_differs_p(f, r) == pytest.approx(ref, rel=1e-9, abs=1e-300)
+
+
 def test_a_noisier_top_decade_is_found_and_widens_the_bulk_u(monkeypatch: pytest.MonkeyPatch) -> None:
     f, z = _spectrum(1, 5.0)
     fit = fit_circuit(f, z, CIRCUIT)

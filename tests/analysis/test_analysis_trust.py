@@ -306,6 +306,22 @@ def test_hopeless_candidates_are_abandoned_without_changing_the_result(monkeypat
         assert q.value == pytest.approx(f.value, rel=1e-6) and q.u == pytest.approx(f.u, rel=1e-3)
 
 
+def test_a_given_up_fit_reports_no_uncertainty() -> None:
+    """An abandoned circuit is compared by its χ² alone: it carries no covariance, and no stderr
+    that could pass for a determined parameter."""
+    from ssbcert.analysis.fit import fit_circuit
+    from ssbcert.analysis.kk import kk_noise_chi2_per_dof, kk_noise_dof, lin_kk
+
+    s, _ = _spectrum()
+    f, z = np.asarray(s.frequency_Hz), np.asarray(s.z)
+    kk = lin_kk(f, z)
+    r = fit_circuit(f, z, "R0-p(R1,CPE1)", noise_chi2_per_dof=kk_noise_chi2_per_dof(kk), noise_dof=kk_noise_dof(kk),
+                    stop_at_noise_floor=False, give_up_factor=10.0, give_up_probe_nfev=12)
+    assert r.given_up and not r.success
+    assert np.all(np.isnan(r.stderr)) and not np.any(r.cov)
+    assert r.chi2 > 10 * kk_noise_chi2_per_dof(kk) * r.dof  # type: ignore[operator]
+
+
 def test_nothing_is_abandoned_when_no_candidate_reaches_the_noise_floor() -> None:
     """A diffusion tail no candidate describes: no fit comes near the floor, so "far above it" says
     nothing, and every candidate gets its full multistart."""

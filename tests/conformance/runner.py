@@ -13,6 +13,7 @@ A table is YAML (or the same structure as a python dict):
     read_termination: "\\n"                  # what the instrument ends replies with (default "\\n")
     error_query: ":SYST:ERR?"                # sent for rows with `error_after` (optional)
     quiet_s: 0.05                            # how long `expect_none` listens for a stray reply
+    pace_s: 0.05                             # the gap the instrument needs between messages (optional)
     rows:
       - send: "*IDN?"
         expect_regex: '^Keysight Technologies,E4990A,[^,]+,[^,]+$'
@@ -27,6 +28,9 @@ of regexes, one per reply line, for instruments that answer with several lines),
 (no reply may arrive within quiet_s), `expect_block` (an IEEE 488.2 definite-length block; optional
 value `count`), and optionally `error_after` (regex the error query's reply must fullmatch).
 `run_table` returns the failures as readable strings; an empty list means the twin conforms.
+`pace_s` is instrument time, as a real client leaves it (a Lake Shore ignores a message that comes
+sooner); give `run_table` the twin clock's `time_scale` and the runner waits that long in its time,
+counted from the last byte it sent or received.
 
 From a test (tests/ has no __init__.py, so put this folder on the path first):
 
@@ -71,6 +75,7 @@ class Table:
     read_termination: str = "\n"
     error_query: str | None = None
     quiet_s: float = 0.05
+    pace_s: float = 0.0
     source: str = "<table>"
 
 
@@ -90,7 +95,8 @@ def load_table(source: str | Path | dict[str, Any]) -> Table:
         if sum((row.expect_regex is not None, row.expect_none, row.expect_block is not None, row.expect_lines is not None)) != 1:
             raise ValueError(f"{name}: rows[{i}] ({row.send!r}): give exactly one of expect_regex, expect_none, expect_block, expect_lines")
         rows.append(row)
-    keys = {k: data[k] for k in ("twin_options", "write_termination", "read_termination", "error_query", "quiet_s") if k in data}
+    keys = {k: data[k] for k in ("twin_options", "write_termination", "read_termination", "error_query", "quiet_s",
+                                 "pace_s") if k in data}
     return Table(data["instrument"], data["twin"], rows, source=name, **keys)
 
 
@@ -102,7 +108,10 @@ def twin_factory(table: Table) -> Callable[..., Any]:
 class RawClient:
     """A bare TCP client: write a line, read a terminated line or one definite-length block."""
 
-    def __init__(self, host: str, port: int, write_term: str, read_term: str, timeout_s: float = 5.0) -> None:
+    def __init__(self, host: str, port: int, write_term: str, read_term: str, timeout_s: float = 5.0,
+                 gap_s: float = 0.0) -> None:
+        self.gap_s = gap_s  # wall seconds left between the last traffic and the next message
+        self.last_traffic = 0.0
         self.sock = socket.create_connection((host, port), timeout=timeout_s)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.write_term = write_term.encode()
@@ -114,6 +123,10 @@ class RawClient:
         self.sock.close()
 
     def send(self, text: str) -> None:
+        wait = self.last_traffic + self.gap_s - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        self.last_traffic = time.monotonic()
         self.sock.sendall(text.encode("latin-1") + self.write_term)
 
     def _fill(self, timeout_s: float) -> bool:
@@ -124,6 +137,7 @@ class RawClient:
             return False
         if not chunk:
             raise ConnectionError("instrument closed the connection")
+        self.last_traffic = time.monotonic()
         self.buf += chunk
         return True
 
@@ -180,10 +194,12 @@ def check_block(payload: bytes, spec: dict[str, Any]) -> str | None:
     return None
 
 
-def run_table(table: Table, host: str, port: int, timeout_s: float = 5.0) -> list[str]:
-    """Replay every row against host:port; return one message per failing row."""
+def run_table(table: Table, host: str, port: int, timeout_s: float = 5.0, time_scale: float = 1.0) -> list[str]:
+    """Replay every row against host:port; return one message per failing row. `time_scale`: the
+    twin clock's instrument seconds per wall second (the table's `pace_s` is instrument time)."""
     failures: list[str] = []
-    client = RawClient(host, port, table.write_termination, table.read_termination, timeout_s)
+    client = RawClient(host, port, table.write_termination, table.read_termination, timeout_s,
+                       gap_s=table.pace_s / time_scale)
     try:
         for i, row in enumerate(table.rows):
             where = f"{table.source} rows[{i}] {row.send!r}"

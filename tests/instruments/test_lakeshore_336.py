@@ -231,7 +231,7 @@ def test_conformance_table(sim_env, serve, twin_cls) -> None:
     rows = [r for r in table.rows if twin_cls is LakeShore336Twin or "336 only" not in r.note]
     rows = [r for r in rows if twin_cls is LakeShore335Twin or "335 only" not in r.note]
     table.rows = rows
-    failures = run_table(table, server.host, server.port)
+    failures = run_table(table, server.host, server.port, time_scale=sim_env.clock.time_scale)
     assert not failures, "\n".join(failures)
 
 

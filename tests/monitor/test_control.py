@@ -12,9 +12,18 @@ from ssbcert.session import load_session
 
 def test_pause_resume_abort_through_the_request_file(paused_run) -> None:  # type: ignore[no-untyped-def]
     req = paused_run.path / "control.jsonl"
+    journal_note = paused_run.control.on_note
+
+    def note_then_abort(text: str) -> None:
+        # the abort is written the moment the run notes its resumption, so the small run cannot
+        # finish before it (a request sent after the journal line raced the run's last points)
+        journal_note(text)
+        if text.startswith("resumed"):
+            send_request(req, "abort", by="test")
+
+    paused_run.control.on_note = note_then_abort
     send_request(req, "resume", by="test")
     assert paused_run.journal_has("resumed by operator request")
-    send_request(req, "abort", by="test")
     r = paused_run.wait()
     assert r.exit_status == "abort" and r.reason == "aborted by test"
     stop = load_session(paused_run.path).stops[-1]

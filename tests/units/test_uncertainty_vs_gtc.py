@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from GTC import reporting
 
 from ssbcert.properties import vickers
-from ssbcert.uncertainty import Measured, propagate
+from ssbcert.uncertainty import Measured, propagate, propagate_cov_dof
 
 
 def test_uncorrelated_product_quotient_matches_gtc() -> None:
@@ -101,3 +101,25 @@ def test_coverage_factors_match_the_ea_4_02_table() -> None:
         assert Measured(1.0, 0.1, "", dof=nu).coverage_factor() == pytest.approx(k, abs=0.006)
     assert Measured(1.0, 0.1, "").coverage_factor() == 2.0
     assert Measured(1.0, 0.1, "", dof=10).coverage_factor(0.99) == pytest.approx(3.169, abs=1e-3)  # other levels: plain t
+
+
+def test_vector_propagation_with_an_exact_input_matches_gtc() -> None:
+    """propagate_cov_dof differences only the inputs that carry a (co)variance; an exact input (a
+    fixed fit parameter, an exact geometry) must still leave u and ν_eff of every output as GTC has them."""
+    x = np.array([3.0, 7.0, 2.0, 0.5])
+    cov = np.zeros((4, 4))
+    cov[:2, :2] = [[0.05**2, -0.4 * 0.05 * 0.08], [-0.4 * 0.05 * 0.08, 0.08**2]]
+    cov[3, 3] = 0.02**2  # input 2 is exact
+    dof = [7.0, 7.0, 5.0, 12.0]
+
+    def f(v: np.ndarray) -> np.ndarray:
+        return np.array([v[0] * v[1] / v[2] + v[3], math.exp(v[3]) * v[2] - v[1]])
+
+    y, cy, nu = propagate_cov_dof(f, x, cov, dof)
+    gx, gy = GTC.multiple_ureal([3.0, 7.0], [0.05, 0.08], 7)
+    GTC.set_correlation(-0.4, gx, gy)
+    gz, gw = GTC.ureal(2.0, 0.0, 5), GTC.ureal(0.5, 0.02, 12)
+    for i, ref in enumerate((gx * gy / gz + gw, GTC.exp(gw) * gz - gy)):
+        assert y[i] == pytest.approx(GTC.value(ref), rel=1e-12)
+        assert math.sqrt(cy[i, i]) == pytest.approx(GTC.uncertainty(ref), rel=1e-7)
+        assert nu[i] == pytest.approx(GTC.dof(ref), rel=1e-6)
