@@ -8,6 +8,7 @@
     python benchmarks/bench_trust.py --suite beyond --n 300   # physics beyond the candidate circuits
     python benchmarks/bench_trust.py --suite drift --n 200    # repeated sweeps of still and drifting samples
     python benchmarks/bench_trust.py --suite noise --n 500    # the trust spectra under real analysers' noise
+    python benchmarks/bench_trust.py --suite shapes --n 300   # grain-boundary shapes no candidate holds, cut
 
 Prints, over every σ (bulk, grain boundary apparent, total) the analysis reports as valid:
 - how many there are and how many miss the truth by more than max(5 %, 3u), each miss listed;
@@ -36,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ssbcert.analysis.selection import SelectionRules  # noqa: E402
 from ssbcert.analysis.synthetic_beyond import beyond_spectrum  # noqa: E402
 from ssbcert.analysis.synthetic_noise import noise_spectrum  # noqa: E402
+from ssbcert.analysis.synthetic_shapes import shape_spectrum  # noqa: E402
 from ssbcert.analysis.synthetic_trust import trust_spectrum  # noqa: E402
 from ssbcert.analysis.trust_score import QUANTITIES, DriftScore, Score, compare_reported, run, score_drift  # noqa: E402
 
@@ -48,6 +50,8 @@ def report(s: Score, n: int, label: str = "") -> None:
                         "phase or an outlier breaks)",
               "noise": "(no target: visibility is judged on the ideal noise; under uneven or heavy-tailed noise "
                        "withholding is the right answer where lin-KK or the runs test cannot vouch for the fit)",
+              "shapes": "(no target: a grain boundary no candidate describes, cut by the window, may take the bulk "
+                        "arc's reading with it)",
               }.get(label, "(target >= 95 %)")
     print(f"coverage of visible bulk arcs with a valid σ_bulk: {s.visible_bulk_valid}/{s.visible_bulk} = "
           f"{s.coverage:.1%} {target}")
@@ -88,11 +92,13 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="150 spectra (<= 3 min)")
     ap.add_argument("--n", type=int, default=500)
     ap.add_argument("--first-seed", type=int, default=0)
-    ap.add_argument("--suite", choices=("trust", "beyond", "drift", "noise"), default="trust",
+    ap.add_argument("--suite", choices=("trust", "beyond", "drift", "noise", "shapes"), default="trust",
                     help="trust: synthetic_trust's ten families; beyond: synthetic_beyond's five (physics "
                          "outside the candidate circuits: diffusion electrode, second phase, outliers, ...); "
                          "drift: three repeated sweeps of still and drifting samples (stationarity); "
-                         "noise: the trust spectra with frequency-dependent, heavy-tailed or absolute noise")
+                         "noise: the trust spectra with frequency-dependent, heavy-tailed or absolute noise; "
+                         "shapes: synthetic_shapes' grain boundaries of two overlapping relaxations or an "
+                         "asymmetric (Havriliak–Negami) arc, cut by the window")
     ap.add_argument("--margins", default="", help="comma-separated AIC margins to compare (calibration)")
     ap.add_argument("--dump", type=Path, help="write every seed's σ values (or reasons withheld) to this JSON file")
     ap.add_argument("--against", type=Path, help="compare with a --dump of the same seeds: list every σ that "
@@ -105,7 +111,7 @@ def main() -> None:
         report_drift(score_drift(seeds), n)
         print(f"wall {time.perf_counter() - t0:.0f} s")
         return
-    make = {"beyond": beyond_spectrum, "noise": noise_spectrum}.get(args.suite, trust_spectrum)
+    make = {"beyond": beyond_spectrum, "noise": noise_spectrum, "shapes": shape_spectrum}.get(args.suite, trust_spectrum)
     if args.margins:
         for m in (float(x) for x in args.margins.split(",")):
             s = run(seeds, SelectionRules(aic_margin=m), make)

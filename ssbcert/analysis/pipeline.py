@@ -188,7 +188,7 @@ UNSHOWN_ARC_MARGIN = 2.0
 
 
 def _model_ambiguity(chosen: FitResult, cond: Conductivity, arcs: ArcAssignment, cands: Sequence[Candidate],
-                     analyse: Any, margin: float) -> list[str]:
+                     analyse: Any, margin: float, evidence: float = SelectionRules().evidence_aic_min) -> list[str]:
     """Candidates that fit nearly as well (ΔAIC < margin, not degenerate) but give a different
     σ_total or σ_bulk (beyond max(5 %, 2u) with u the two values' joint uncertainty) make that σ ambiguous: the data
     cannot say which circuit is right, so the value is not valid. When the chosen circuit holds an
@@ -200,7 +200,9 @@ def _model_ambiguity(chosen: FitResult, cond: Conductivity, arcs: ArcAssignment,
     R_total counts even where that circuit withholds it for a doubt of its own: it is still a
     reading of the same data, and a different one leaves the chosen R_total unestablished too (noise
     seed 1534: the two circuits cut GB and electrode apart differently, σ_gb 1.27e-5 against 2.43e-5
-    and σ_total 13 % low)."""
+    and σ_total 13 % low). A circuit that fits better by more than `evidence` (ΔAIC) and does not
+    resolve the arc behind a σ the chosen circuit signs leaves that σ unestablished, whatever its own
+    value (trust seed 7816)."""
     flags: list[str] = []
     a0 = aic(chosen)
     n_free = free_parameters(chosen)
@@ -215,6 +217,20 @@ def _model_ambiguity(chosen: FitResult, cond: Conductivity, arcs: ArcAssignment,
         arcs_c, cond_c = analyse(c.fit)
         for name, label in _AMBIGUITY_FIELDS:
             m0, m1 = getattr(cond, name), getattr(cond_c, name)
+            if (name != "sigma_total_S_per_m" and c.aic < a0 - evidence and m0 is not None and cond.is_valid(name)
+                    and not cond_c.is_valid(name)):
+                # a circuit that fits better cannot vouch for this value (its arcs split or merge
+                # differently, in a way the data do not resolve): the chosen value's narrow u is
+                # conditional on the simpler reading (trust seed 7816: two close arcs fitted as one,
+                # σ_bulk 24 % low at 20u, where two arcs fit better by ΔAIC 7.2 and leave R_bulk at
+                # ± 111 %; noise seed 511: σ_gb 15 % low, where the better circuit's electrode could
+                # hide an arc beside the GB arc)
+                there = cond_c.invalid.get(name) or f"it has no {label}"
+                why = (f"model ambiguity: {c.circuit} fits better (ΔAIC = {c.aic - a0:+.1f}) and there {there}, "
+                       f"so {label} = {m0.value:.3g} rests on the simpler circuit's reading of the arcs")
+                cond.withhold(name, why)
+                flags.append(f"model_ambiguity_{name.removesuffix('_S_per_m')}: {why}")
+                continue
             if m0 is None or m1 is None or not cond.is_valid(name) or not math.isfinite(m1.u):
                 continue
             vouched = cond_c.is_valid(name)
@@ -298,7 +314,7 @@ def analyse_spectrum(
     def arcs_and_sigma(r: FitResult) -> tuple[ArcAssignment, Conductivity]:
         a = assign_arcs(r, k_cell, in_plane=not isinstance(geometry, ThroughPlane), rules=rules,
                         electrode_area_m2=area, identifiability=identifiability)
-        return a, conductivities(r, a, geometry, noise[0])
+        return a, conductivities(r, a, geometry, noise[0], noise[1])
 
     arcs, cond = arcs_and_sigma(fit)
     flags: list[str] = list(sanity_flags)
@@ -315,7 +331,7 @@ def analyse_spectrum(
                      f"(Brown–Forsythe p = {fit.noise_same_size_p:.2g}); u from the heteroscedasticity-consistent "
                      "HC3 covariance, never below the classic one")
     if circuit is None:
-        flags += _model_ambiguity(fit, cond, arcs, cands, arcs_and_sigma, selection.aic_margin)
+        flags += _model_ambiguity(fit, cond, arcs, cands, arcs_and_sigma, selection.aic_margin, selection.evidence_aic_min)
     flags += arcs.flags + cond.flags
     out = SpectrumAnalysis(spectrum.temperature_K, fit.circuit, how, kk, fit, arcs, cond, flags)
     out.candidates = [c.as_dict() for c in cands]

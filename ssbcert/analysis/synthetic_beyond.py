@@ -25,8 +25,7 @@ import math
 import numpy as np
 
 from ssbcert.analysis.identifiability import Dispersive
-from ssbcert.analysis.synthetic_trust import TrustTruth, _q, draw_film, sweep_frequencies, with_noise
-from ssbcert.units import EPS0
+from ssbcert.analysis.synthetic_trust import TrustTruth, _q, draw_bulk, sweep_frequencies, with_noise
 
 FAMILIES = ("depressed", "second_phase", "outlier", "diffusion", "near_equal")
 
@@ -34,10 +33,7 @@ FAMILIES = ("depressed", "second_phase", "outlier", "diffusion", "near_equal")
 def beyond_spectrum(seed: int) -> TrustTruth:
     rng = np.random.default_rng([77, seed])
     fam = FAMILIES[seed % len(FAMILIES)]
-    sigma, h, area, eps_r = draw_film(rng)
-    k = h / area
-    r_b = k / sigma
-    c_b = EPS0 * eps_r / k
+    h, area, k, r_b, c_b = draw_bulk(rng)
     tau_b = r_b * c_b
     ratio = 10 ** (rng.uniform(-0.1, 0.1) if fam == "near_equal" else rng.uniform(-0.7, 0.7))
     r_gb = ratio * r_b

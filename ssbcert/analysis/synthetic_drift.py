@@ -15,9 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ssbcert.analysis.synthetic_trust import _q, draw_film, sweep_frequencies, with_noise
+from ssbcert.analysis.synthetic_trust import _q, draw_bulk, sweep_frequencies, with_noise
 from ssbcert.records import ImpedanceSpectrum
-from ssbcert.units import EPS0
 
 T_298_K = 298.15
 
@@ -38,10 +37,7 @@ class DriftTruth:
 
 def drifting_sweeps(seed: int, n_sweeps: int = 3) -> DriftTruth:
     rng = np.random.default_rng([83, seed])
-    sigma, h, area, eps_r = draw_film(rng)
-    k = h / area
-    r_b = k / sigma
-    c_b = EPS0 * eps_r / k
+    h, area, k, r_b, c_b = draw_bulk(rng)
     tau_b = r_b * c_b
     r_gb = r_b * 10 ** rng.uniform(-0.7, 0.7)
     tau_gb = tau_b * 10 ** rng.uniform(1.0, 3.0)

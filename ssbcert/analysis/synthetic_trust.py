@@ -94,6 +94,14 @@ def draw_film(rng: np.random.Generator) -> tuple[float, float, float, float]:
     return sigma, h, area, rng.uniform(10, 100)
 
 
+def draw_bulk(rng: np.random.Generator) -> tuple[float, float, float, float, float]:
+    """(h m, A m², K m⁻¹, R_b Ω, C_b F) of a random film (draw_film) whose bulk arc sits where its σ
+    and ε_r put it (the families that choose the bulk apex draw it themselves)."""
+    sigma, h, area, eps_r = draw_film(rng)
+    k = h / area
+    return h, area, k, k / sigma, EPS0 * eps_r / k
+
+
 NoiseModel = Callable[[np.ndarray, float, np.random.Generator], np.ndarray]
 
 

@@ -29,9 +29,10 @@ def test_noise_subset_signs_no_wrong_value() -> None:
     # ~73 σ: a coarse guard, 4 binomial SD below bench_trust --suite noise's 95 % within ±2u on 2000
     assert s.cal2 >= 0.85, s.cal2
     assert "may be an interlayer or electrolyte" in s.reported[282]["sigma_total_S_per_m"]
-    # weighted by its decade noise, 701's noisy top decade no longer fits as an arc: the true bulk
-    # arc is bulk again (beyond seed 68 keeps rule_assignment_unsupported tested)
-    assert isinstance(s.reported[701]["sigma_bulk_S_per_m"], list)
+    # weighted by its decade noise, 701's noisy top decade no longer fits as an arc and the true bulk
+    # arc is bulk again; a three-arc circuit fits better (ΔAIC −7.7) without resolving it, so σ_bulk
+    # is withheld as ambiguous (beyond seed 68 keeps rule_assignment_unsupported tested)
+    assert "fits better" in s.reported[701]["sigma_bulk_S_per_m"]
     assert isinstance(s.reported[701]["sigma_gb_apparent_S_per_m"], str)
     gb_511 = s.reported[511]["sigma_gb_apparent_S_per_m"]
     assert isinstance(gb_511, list) and gb_511[1] > 0.09 * gb_511[0], gb_511  # was ± 4.7 %
@@ -76,8 +77,8 @@ def test_an_arc_the_data_do_not_resolve_does_not_outvote_the_smaller_circuit() -
     s = run([1534], make=noise_spectrum)
     why = s.reported[1534]["sigma_gb_apparent_S_per_m"]
     assert isinstance(why, str) and "is as credible (the chosen circuit's arc" in why and "not resolved" in why
-    # the two circuits cut GB and electrode apart differently, so R_total differs as well; the
-    # smaller circuit withholds its own σ_total (a further arc could hide in its electrode), but its
-    # reading still counts: σ_total, 13 % low, is withheld too
+    # the two circuits cut GB and electrode apart differently, so R_total differs as well: σ_total,
+    # 13 % low, is withheld too (the slowest arc, as close to the GB arc as a second half of it would
+    # be, is not taken for the electrode, and the window does not resolve it)
     why_total = s.reported[1534]["sigma_total_S_per_m"]
-    assert isinstance(why_total, str) and why_total.startswith("model ambiguity") and "σ_total" in why_total
+    assert isinstance(why_total, str) and "not resolved" in why_total
