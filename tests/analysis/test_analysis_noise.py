@@ -76,7 +76,10 @@ def test_an_arc_the_data_do_not_resolve_does_not_outvote_the_smaller_circuit() -
     truth, is as credible, because the arc that buys the gain is not resolved: σ_gb is withheld."""
     s = run([1534], make=noise_spectrum)
     why = s.reported[1534]["sigma_gb_apparent_S_per_m"]
-    assert isinstance(why, str) and "is as credible (the chosen circuit's arc" in why and "not resolved" in why
+    # (the third arc, within 2 decades of the GB arc, is as close as a second half of it would be,
+    # which withholds σ_gb before the ambiguity check comes to it)
+    assert isinstance(why, str) and ("is as credible (the chosen circuit's arc" in why
+                                     or "halves of one grain-boundary response" in why), why
     # the two circuits cut GB and electrode apart differently, so R_total differs as well: σ_total,
     # 13 % low, is withheld too (the slowest arc, as close to the GB arc as a second half of it would
     # be, is not taken for the electrode, and the window does not resolve it)
