@@ -25,11 +25,11 @@ from ssbcert.units import EPS0 as EPS0_F_PER_M
 PER_CM = 100.0  # 1 cm⁻¹ in m⁻¹
 # the flag (and rule) name of an arc that may be an interface layer or electrolyte
 AMBIGUOUS_INTERFACE = "interface_or_electrolyte_arc"
-# an arc of double-layer capacitance closer than this to the arc before it is not taken for the
-# electrode: the halves of one grain-boundary response (two overlapping relaxations, an asymmetric
-# arc's two sides) lie that close; a charge-transfer or leakage arc lies further out (the leaky
-# LLZO film: 5.4 decades below its grain boundary)
-INTERFACE_SEPARATION_DECADES = 2.0
+# two arcs closer than this may be the halves of one grain-boundary response (two overlapping
+# relaxations, an asymmetric arc's two sides): the slower is then not taken for the electrode
+# (a charge-transfer or leakage arc lies further out: the leaky LLZO film's, 5.4 decades below its
+# grain boundary), and σ_gb is not signed (conductivity.py)
+SAME_RESPONSE_DECADES = 2.0
 
 
 @dataclass(frozen=True)
@@ -187,13 +187,13 @@ def assign_arcs(
             if labels[i] != "unassigned" or areal < rules.electrode_c_areal_min_F_per_cm2:
                 continue
             faster = [b for b in raw[:i] if b is not a]
-            if not am.electrode and faster and math.log10(faster[-1]["f0"] / a["f0"]) < INTERFACE_SEPARATION_DECADES:
+            if not am.electrode and faster and math.log10(faster[-1]["f0"] / a["f0"]) < SAME_RESPONSE_DECADES:
                 # as close to the arc before it as the halves of one grain-boundary response are (two
                 # overlapping relaxations 0.4-0.9 decade apart: the slower half taken for the electrode
                 # signed σ_total 30-70 % high; beyond seed 1231: a second phase 1.1 decades below the
                 # grain boundary, σ_total +34 %). It stays counted, as an electrolyte arc
                 flags.append(f"interface_arc_beside_arc: {a['names'][0]} has {areal:.2g} F/cm² of electrode area "
-                             f"(double-layer range) but lies within {INTERFACE_SEPARATION_DECADES:g} decades of the arc "
+                             f"(double-layer range) but lies within {SAME_RESPONSE_DECADES:g} decades of the arc "
                              "before it, as the halves of one grain-boundary response do, so it is not known to be the "
                              "electrode")
             elif not am.electrode:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ssbcert.analysis.arcs import (AMBIGUOUS_INTERFACE, INTERFACE_SEPARATION_DECADES, Arc, ArcAssignment, ArcModel,
+from ssbcert.analysis.arcs import (AMBIGUOUS_INTERFACE, SAME_RESPONSE_DECADES, Arc, ArcAssignment, ArcModel,
                                    AssignmentRules)
+from ssbcert.analysis.topology import arc_r_q_n
 from ssbcert.analysis.circuit import parse_circuit
 from ssbcert.analysis.fit import FitResult, excess_over_noise, noise_floor_factor
 from ssbcert.analysis.geometry import Geometry, ThroughPlane
@@ -206,12 +207,6 @@ def _arc_words(a: Arc) -> str:
     return f"the {a.label.replace('_', ' ')} arc is not resolved: " + "; ".join(a.not_resolved)
 
 
-def _arc_exponent(fit: FitResult, arc: Arc) -> float:
-    """The CPE (or Zarc) exponent of an arc; 1 for an ideal capacitor."""
-    exps = [float(fit.params[i]) for i, n in enumerate(fit.names) if n in arc.param_names and fit.units[i] == ""]
-    return min(exps) if exps else 1.0
-
-
 def _judge(res: Conductivity, fit: FitResult, assignment: ArcAssignment, counted: list[Arc],
            noise_chi2_per_dof: float | None = None, noise_dof: int | None = None) -> None:
     """Which σ values the data support (identifiability and plausibility rules, each named in
@@ -265,18 +260,18 @@ def _judge(res: Conductivity, fit: FitResult, assignment: ArcAssignment, counted
         res.withhold("sigma_gb_specific_S_per_m", why)
         res.flags.append("rule_gb_next_to_unseen_bulk: " + why)
     near = [a for a in assignment.arcs if gb is not None and a.label == "unassigned"
-            and abs(math.log10(a.f0_Hz / gb.f0_Hz)) < INTERFACE_SEPARATION_DECADES]
+            and abs(math.log10(a.f0_Hz / gb.f0_Hz)) < SAME_RESPONSE_DECADES]
     if near:
         # one grain-boundary response of two overlapping relaxations, or an asymmetric one, fits as
         # two arcs that close, so which R is the grain boundary's is not shown (a GB of two ZARCs
         # 0.4-0.9 decade apart: σ_gb signed 50-180 % high; a Havriliak–Negami GB split 1.1-1.3
         # decades apart: 140-400 % high)
-        why = (f"a further electrolyte arc ({near[0].param_names[0]}) lies within {INTERFACE_SEPARATION_DECADES:g} "
+        why = (f"a further electrolyte arc ({near[0].param_names[0]}) lies within {SAME_RESPONSE_DECADES:g} "
                "decades of the grain-boundary arc, as the halves of one grain-boundary response do, so whether both "
                "are the grain boundary's is not established")
         res.withhold("sigma_gb_apparent_S_per_m", why)
         res.withhold("sigma_gb_specific_S_per_m", why)
-        res.flags.append("rule_gb_neighbour_unresolved: " + why)
+        res.flags.append("rule_gb_neighbour_arc: " + why)
     if "sigma_bulk_S_per_m" in res.invalid:
         res.withhold("sigma_gb_specific_S_per_m", res.invalid["sigma_bulk_S_per_m"])
     z_runs = residual_runs_z(fit)
@@ -294,13 +289,16 @@ def _judge(res: Conductivity, fit: FitResult, assignment: ArcAssignment, counted
         for n in SIGMA_FIELDS:
             res.withhold(n, why)
         res.flags.append("rule_misfit_beyond_noise: " + why)
-    flat = [(a, n) for a in counted if (n := _arc_exponent(fit, a)) < DIFFUSION_LIKE_N]
-    if flat and excess is not None and MISFIT_FACTOR >= excess > noise_floor_factor(fit.dof, noise_dof):
+    am = ArcModel(parse_circuit(fit.circuit))
+    exponent = {r.param_names[0]: arc_r_q_n(r, am.values(fit.params))[2] for r in am.arcs}
+    flat = [(a, n) for a in counted if (n := exponent.get(a.param_names[0], 1.0)) < DIFFUSION_LIKE_N]
+    floor_3sd = noise_floor_factor(fit.dof, noise_dof)
+    if flat and excess is not None and MISFIT_FACTOR >= excess > floor_3sd:
         a, n = flat[0]
         why = (f"the {a.label.replace('_', ' ')} arc ({a.param_names[0]}) has a CPE exponent of {n:.2f}, the shape a "
                f"diffusion response (a Warburg is n = 0.5) or two merged arcs also take, and the circuit leaves "
-               f"{excess:.3g}× the lin-KK residual, beyond the {noise_floor_factor(fit.dof, noise_dof):.3g}× a circuit "
-               "that describes the data leaves: what the arcs are is not established")
+               f"{excess:.3g}× the lin-KK residual, beyond the {floor_3sd:.3g}× a circuit that describes the data "
+               "leaves: what the arcs are is not established")
         for n_ in SIGMA_FIELDS:
             res.withhold(n_, why)
         res.flags.append("rule_flat_arc_misfit: " + why)

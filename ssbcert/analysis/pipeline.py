@@ -200,9 +200,9 @@ def _model_ambiguity(chosen: FitResult, cond: Conductivity, arcs: ArcAssignment,
     R_total counts even where that circuit withholds it for a doubt of its own: it is still a
     reading of the same data, and a different one leaves the chosen R_total unestablished too (noise
     seed 1534: the two circuits cut GB and electrode apart differently, σ_gb 1.27e-5 against 2.43e-5
-    and σ_total 13 % low). A circuit that fits better by more than `evidence` (ΔAIC) and does not
-    resolve the arc behind a σ the chosen circuit signs leaves that σ unestablished, whatever its own
-    value (trust seed 7816)."""
+    and σ_total 13 % low). A circuit that fits better by more than `evidence` (ΔAIC) and cannot
+    vouch for a σ the chosen circuit signs (its arcs split or merge differently, in a way the data do
+    not resolve) leaves that σ unestablished, whatever its own value (trust seed 7816)."""
     flags: list[str] = []
     a0 = aic(chosen)
     n_free = free_parameters(chosen)
@@ -219,12 +219,9 @@ def _model_ambiguity(chosen: FitResult, cond: Conductivity, arcs: ArcAssignment,
             m0, m1 = getattr(cond, name), getattr(cond_c, name)
             if (name != "sigma_total_S_per_m" and c.aic < a0 - evidence and m0 is not None and cond.is_valid(name)
                     and not cond_c.is_valid(name)):
-                # a circuit that fits better cannot vouch for this value (its arcs split or merge
-                # differently, in a way the data do not resolve): the chosen value's narrow u is
-                # conditional on the simpler reading (trust seed 7816: two close arcs fitted as one,
-                # σ_bulk 24 % low at 20u, where two arcs fit better by ΔAIC 7.2 and leave R_bulk at
-                # ± 111 %; noise seed 511: σ_gb 15 % low, where the better circuit's electrode could
-                # hide an arc beside the GB arc)
+                # the chosen value's narrow u is conditional on the simpler reading (trust seed 7816:
+                # two close arcs fitted as one, σ_bulk 24 % low at 20u, where two arcs fit better by
+                # ΔAIC 7.2 and leave R_bulk at ± 111 %)
                 there = cond_c.invalid.get(name) or f"it has no {label}"
                 why = (f"model ambiguity: {c.circuit} fits better (ΔAIC = {c.aic - a0:+.1f}) and there {there}, "
                        f"so {label} = {m0.value:.3g} rests on the simpler circuit's reading of the arcs")

@@ -26,7 +26,7 @@ def options_model(fn: Callable[..., Any], fixed: tuple[str, ...], name: str) -> 
     """A strict pydantic model of the keyword parameters of `fn` other than `fixed`."""
     try:
         hints = typing.get_type_hints(fn)
-    except Exception:
+    except (NameError, TypeError):  # an unresolvable forward reference: values untyped, names still checked
         hints = {}
     fields: dict[str, Any] = {}
     for p in inspect.signature(fn).parameters.values():

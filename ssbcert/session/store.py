@@ -247,7 +247,7 @@ class SessionWriter:
 def _operator() -> str:
     try:
         return getpass.getuser()
-    except Exception:
+    except (OSError, KeyError):  # no login name in the environment and no password entry for the uid
         return "unknown"
 
 
