@@ -176,7 +176,7 @@ def _initial_guesses(
                 vals[role.elements[0].token] = max(r_ohm / max(n_ohmic, 1), 1e-4 * r_total)
             elif role.kind == "arc":
                 r, tau = next(arc_iter)
-                _seed_arc(role.node, r, tau, vals)
+                seed_arc(role.node, r, tau, vals)
             elif role.kind == "electrode":
                 e = role.elements[0]
                 if e.kind == "CPE":
@@ -190,7 +190,8 @@ def _initial_guesses(
     return out
 
 
-def _seed_arc(node: Node, r: float, tau: float, vals: dict[str, float]) -> None:
+def seed_arc(node: Node, r: float, tau: float, vals: dict[str, float]) -> None:
+    """Set an arc's parameters to resistance r and relaxation time τ (exponent DEFAULT_ALPHA)."""
     if isinstance(node, Element):
         if node.kind == "Zarc":
             vals.update({f"{node.token}_0": r, f"{node.token}_1": tau, f"{node.token}_2": DEFAULT_ALPHA})

@@ -185,3 +185,19 @@ def test_an_ideal_capacitor_does_not_keep_the_multistart_searching() -> None:
     assert r.success and r.at_bound[r.index("CPE3_1")]
     assert r.n_starts == 2
     assert r.value("R2") == pytest.approx(3e4, rel=0.02)
+
+
+def test_replaced_arc_starts_move_each_later_arc_to_the_low_side_of_the_one_before() -> None:
+    """One start per arc after the first, everything else kept from the fit."""
+    from ssbcert.analysis.nesting import replaced_arc_starts
+    from ssbcert.analysis.topology import arc_tau, circuit_roles
+    from ssbcert.analysis.circuit import parse_circuit
+
+    fit = fit_circuit(F, _noisy(TRUE), CIRC)
+    starts = replaced_arc_starts(fit)
+    assert len(starts) == 1
+    arcs = [r for r in circuit_roles(parse_circuit(CIRC)) if r.kind == "arc"]
+    old, new = dict(zip(fit.names, fit.params)), dict(zip(fit.names, starts[0]))
+    assert new["R2"] == pytest.approx(0.2 * old["R1"])
+    assert arc_tau(arcs[1], new) == pytest.approx(arc_tau(arcs[0], old) * 10**1.5)
+    assert all(new[n] == old[n] for n in ("R0", "R1", "CPE1_0", "CPE1_1", "CPE3_0", "CPE3_1"))

@@ -21,7 +21,8 @@ def test_noise_subset_signs_no_wrong_value() -> None:
     uniform weights: σ_bulk −6 %, +22 % at 8.9u; now weighted by the decade noise lin-KK shows) and
     seed 511 (weighted, the electrode tail in a noisy bottom decade counts little and a circuit
     without it, preferred only by the simplicity margin, cuts the GB arc at the window's edge:
-    σ_gb −15 % at ± 4.7 %; the better-fitting circuit's u now enters the model-selection u)."""
+    σ_gb −15 % at ± 4.7 %; the better-fitting circuit's u entered the model-selection u, and the
+    window now cuts that arc too near its apex for its exponent)."""
     s = run([*range(50), 282, 701, 124, 511, 1764], make=noise_spectrum)
     assert not s.misses, "\n".join(s.misses)
     assert {k[0] for k in s.per_family} == set(PROFILES)
@@ -34,8 +35,9 @@ def test_noise_subset_signs_no_wrong_value() -> None:
     # is withheld as ambiguous (beyond seed 68 keeps rule_assignment_unsupported tested)
     assert "fits better" in s.reported[701]["sigma_bulk_S_per_m"]
     assert isinstance(s.reported[701]["sigma_gb_apparent_S_per_m"], str)
-    gb_511 = s.reported[511]["sigma_gb_apparent_S_per_m"]
-    assert isinstance(gb_511, list) and gb_511[1] > 0.09 * gb_511[0], gb_511  # was ± 4.7 %
+    # 511's GB arc (n = 0.89) lies 0.55 decade above f_min, short of the 0.68 its exponent needs:
+    # withheld since analysis.16 (test_analysis_trust keeps the model-selection u tested)
+    assert "the margin an arc of exponent 0.89 needs" in s.reported[511]["sigma_gb_apparent_S_per_m"]
     for seed in (124, 1764):
         assert isinstance(s.reported[seed]["sigma_bulk_S_per_m"], list), s.reported[seed]  # valid, and no miss above
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ssbcert.analysis import ThroughPlane, analyse_spectrum
-from ssbcert.analysis.identifiability import Dispersive
+from ssbcert.analysis.identifiability import Dispersive, apex_margin_for, arc_evidence, unshown_fraction
 from ssbcert.analysis.sanity import checked_spectrum
 from ssbcert.analysis.selection import SelectionRules, runs_z
 from ssbcert.analysis.synthetic_trust import FAMILIES, trust_spectrum
@@ -124,6 +124,30 @@ def test_apex_just_below_f_max_gives_no_sigma_bulk() -> None:
     assert not c.is_valid("sigma_bulk_S_per_m")
     assert "highest measured frequency" in c.invalid["sigma_bulk_S_per_m"]
     assert any(f.startswith("arc_not_resolved: bulk") for f in a.flags)
+
+
+@pytest.mark.parametrize("n, margin", [(1.0, 0.5), (0.9, 0.662), (0.8, 0.857), (0.7, 1.091), (0.6, 1.384),
+                                       (0.5, 1.769)])
+def test_a_flatter_arc_needs_a_wider_margin_to_show_as_much_of_its_r(n: float, margin: float) -> None:
+    """The margin leaves 1/11 of R unshown (an ideal arc half a decade past its apex), whatever n."""
+    m = apex_margin_for(0.5, n)
+    assert m == pytest.approx(margin, abs=1e-3)
+    assert unshown_fraction(m, n) == pytest.approx(1 / 11, rel=1e-6)
+    assert unshown_fraction(0.5, n) >= 1 / 11 - 1e-12  # at the ideal margin a depressed arc shows less
+    assert unshown_fraction(0.3, n) + unshown_fraction(-0.3, n) == pytest.approx(1.0)  # symmetric in log f
+
+
+def test_a_depressed_arc_cut_where_an_ideal_one_would_show_is_not_resolved() -> None:
+    """The GB arc (n = 0.9) with the window ending 0.6 decade below its apex: an ideal arc would be
+    resolved there, this one still hides 11 % of its R beyond f_min and needs 0.66 decade."""
+    s, d = _spectrum(f_lo=None)
+    a = analyse_spectrum(s, GEO, "R0-p(R1,CPE1)-p(R2,CPE2)-CPE3", f_min_Hz=d.f0(1) / 10**0.6)
+    gb = arc_evidence(a.fit)[1]
+    assert 0.5 < gb.margin_low_decades < 0.66
+    assert not gb.resolved
+    assert "the margin an arc of exponent 0.9" in gb.reasons[0]
+    wide = analyse_spectrum(s, GEO, "R0-p(R1,CPE1)-p(R2,CPE2)-CPE3", f_min_Hz=d.f0(1) / 10**0.8)
+    assert arc_evidence(wide.fit)[1].resolved
 
 
 def test_bulk_arc_above_f_max_gives_only_sigma_total() -> None:
