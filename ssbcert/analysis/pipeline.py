@@ -29,7 +29,7 @@ from ssbcert.analysis.selection import (Candidate, SelectionRules, aic, choose, 
                                        make_candidate)
 from ssbcert.analysis.geometry import Geometry, ThroughPlane
 from ssbcert.analysis.kk import DEFAULT_LIMIT_PERCENT, KKResult, kk_noise_chi2_per_dof, kk_noise_dof, lin_kk
-from ssbcert.analysis.nesting import nested_starts, replaced_arc_starts
+from ssbcert.analysis.nesting import hidden_arc_starts, nested_starts, replaced_arc_starts
 from ssbcert.analysis.stationarity import RepeatComparison, compare_repeats, withhold_non_stationary
 from ssbcert.errors import InputError
 from ssbcert.records import ImpedanceSpectrum
@@ -183,14 +183,23 @@ def _select_fit(f: np.ndarray, z: np.ndarray, circuit: str | None, k_cell: float
             why += f"; {best.circuit} refitted by a plain multistart (the first search left it above the noise floor)"
     if noise[0] is not None and not reached_noise_floor(best.fit, *noise):
         # every start can agree on a basin above the noise floor when the data seeds all miss an
-        # arc (nesting.replaced_arc_starts): before the chosen fit is judged, its arcs are re-placed
-        replaced = replaced_arc_starts(best.fit)
-        fresh = (fit_circuit(f, z, best.circuit, cell_constant_per_m=k_cell, extra_starts=replaced, **fit_options)
-                 if replaced else None)
-        if fresh is not None and fresh.success and fresh.chi2 < (1 - REPLACED_GAIN_MIN) * best.fit.chi2:
-            cands[cands.index(best)] = make_candidate(fresh)
+        # arc: before the chosen fit is judged, its own arcs are re-placed, and the circuits with one
+        # arc more get that arc hidden beside each of its arcs (nesting.replaced_arc_starts,
+        # hidden_arc_starts); the choice is then made again
+        chosen = best.fit
+        refitted = []
+        for i, c in enumerate(cands):
+            starts = (replaced_arc_starts(chosen) if c is best else
+                      hidden_arc_starts(chosen, c.circuit, f, z, k_cell) if c.fit.success or c.fit.given_up else [])
+            if not starts:
+                continue
+            fresh = fit_circuit(f, z, c.circuit, cell_constant_per_m=k_cell, extra_starts=starts, **fit_options)
+            if fresh.success and (not c.fit.success or fresh.chi2 < (1 - REPLACED_GAIN_MIN) * c.fit.chi2):
+                cands[i] = make_candidate(fresh)
+                refitted.append(c.circuit)
+        if refitted:
             best, why = choose(cands, selection, drt_n)
-            why += (f"; {best.circuit} refitted with its arcs re-placed (the first search agreed on a basin above "
+            why += (f"; {', '.join(refitted)} refitted with arcs re-placed (the first search agreed on a basin above "
                     "the noise floor)")
     return best.fit, f"{why}; candidates {', '.join(circuits)}", cands
 

@@ -201,3 +201,23 @@ def test_replaced_arc_starts_move_each_later_arc_to_the_low_side_of_the_one_befo
     assert new["R2"] == pytest.approx(0.2 * old["R1"])
     assert arc_tau(arcs[1], new) == pytest.approx(arc_tau(arcs[0], old) * 10**1.5)
     assert all(new[n] == old[n] for n in ("R0", "R1", "CPE1_0", "CPE1_1", "CPE3_0", "CPE3_1"))
+
+
+def test_hidden_arc_starts_keep_the_smaller_fit_and_hide_the_extra_arc_beside_each_arc() -> None:
+    """From a one-arc fit, the two-arc circuit gets one start: the fitted arc and series R kept,
+    the second arc at 0.2 of its R, 1.5 decades slower; circuits that do not nest get none."""
+    from ssbcert.analysis.nesting import hidden_arc_starts
+    from ssbcert.analysis.topology import arc_tau, circuit_roles
+    from ssbcert.analysis.circuit import parse_circuit
+
+    z = _noisy(TRUE)
+    one = fit_circuit(F, z, "R0-p(R1,CPE1)")
+    starts = hidden_arc_starts(one, "R0-p(R1,CPE1)-p(R2,CPE2)", F, z)
+    assert len(starts) == 1
+    old, new = dict(zip(one.names, one.params)), dict(zip(parse_circuit("R0-p(R1,CPE1)-p(R2,CPE2)").param_names, starts[0]))
+    assert all(new[n] == old[n] for n in one.names)
+    arcs = [r for r in circuit_roles(parse_circuit("R0-p(R1,CPE1)-p(R2,CPE2)")) if r.kind == "arc"]
+    assert new["R2"] == pytest.approx(0.2 * old["R1"])
+    assert arc_tau(arcs[1], new) == pytest.approx(arc_tau(arcs[0], old) * 10**1.5)
+    assert hidden_arc_starts(one, "R0-p(R1,CPE1)", F, z) == []
+    assert hidden_arc_starts(one, CIRC, F, z)  # the electrode comes from the data seeds

@@ -137,15 +137,19 @@ def test_a_bulk_arc_beside_a_split_grain_boundary_whose_wing_reaches_it_signs_no
     assert "rests on the shape the circuit assumes" in a.conductivity.invalid["sigma_bulk_S_per_m"]
 
 
-def test_a_fit_whose_starts_agree_above_the_noise_floor_is_refitted_with_its_arcs_re_placed() -> None:
-    """Trust seed 11904 (held out at analysis.15): the electrode's broad DRT swamps the buried
+
+@pytest.mark.parametrize("seed", [11904, 12086])
+def test_a_fit_whose_starts_agree_above_the_noise_floor_is_refitted_with_arcs_re_placed(seed: int) -> None:
+    """Trust seeds held out when each was found. 11904: the electrode's broad DRT swamps the buried
     grain-boundary peak, every data seed puts the GB arc under the electrode, the starts agree on a
-    basin at 1.62× the noise floor's χ², and σ_bulk was signed 9 % high at 7.1u. Re-placed on the low
-    side of the bulk arc, the fit reaches the floor and σ_bulk is right."""
-    t = trust_spectrum(11904)
+    basin at 1.62× the noise floor's χ², and σ_bulk was signed 9 % high at 7.1u; re-placed on the low
+    side of the bulk arc, the fit reaches the floor. 12086: bulk 12.8 Ω and GB 4.1 Ω 1.1 decades
+    apart behind a 103 Ω series R fit as one depressed arc at 1.25× the floor, σ_bulk 25 % low at
+    17u; with an arc hidden beside it, the two-arc reading is found. σ_bulk is right in both."""
+    t = trust_spectrum(seed)
     a = _analyse(t)
-    assert "arcs re-placed" in a.circuit_selection
+    assert "refitted with arcs re-placed" in a.circuit_selection
     c = a.conductivity
     assert c.is_valid("sigma_bulk_S_per_m")
-    assert abs(c.sigma_bulk_S_per_m.value - t.sigma_bulk_S_per_m) <= max(0.03 * t.sigma_bulk_S_per_m,
-                                                                         3 * c.sigma_bulk_S_per_m.u)
+    assert abs(c.sigma_bulk_S_per_m.value - t.sigma_bulk_S_per_m) <= max(0.05 * t.sigma_bulk_S_per_m,
+                                                                         2 * c.sigma_bulk_S_per_m.u)
