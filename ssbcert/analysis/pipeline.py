@@ -189,6 +189,7 @@ def _select_fit(f: np.ndarray, z: np.ndarray, circuit: str | None, k_cell: float
         chosen = best.fit
         refitted = []
         for i, c in enumerate(cands):
+            # a candidate that failed outright is left alone; one given up as hopeless gets its chance
             starts = (replaced_arc_starts(chosen) if c is best else
                       hidden_arc_starts(chosen, c.circuit, f, z, k_cell) if c.fit.success or c.fit.given_up else [])
             if not starts:
@@ -205,8 +206,8 @@ def _select_fit(f: np.ndarray, z: np.ndarray, circuit: str | None, k_cell: float
 
 
 UNSHOWN_ARC_MARGIN = 2.0
-# the χ² gain (relative) a refit from re-placed arcs must bring to replace the chosen fit: more than
-# the solver's own tolerance, so the same basin found again changes nothing
+# the χ² gain (relative) a refit from re-placed or hidden arcs must bring to replace a candidate's
+# fit: more than the solver's own tolerance, so the same basin found again changes nothing
 REPLACED_GAIN_MIN = 1e-3
 
 
