@@ -20,6 +20,10 @@ from ssbcert.analysis.topology import arc_parts, circuit_roles
 from ssbcert.units import EPS0 as EPS0_F_PER_M
 DEFAULT_BULK_EPS_R = 30.0
 DEFAULT_ALPHA = 0.9
+# an arc the DRT missed, seeded on the low-frequency side of a larger one: this share of its R, this
+# many decades slower (case c below; nesting re-places fitted arcs the same way)
+HIDDEN_ARC_R_FRACTION = 0.2
+HIDDEN_ARC_DECADES = 1.5
 
 
 def _tail_cpe(f: np.ndarray, z: np.ndarray) -> tuple[float, float]:
@@ -90,7 +94,7 @@ def _arc_candidates(
     r, tau = peaks[i]
     low = list(peaks)
     for k in range(missing):
-        low.append((0.2 * r, tau * 10.0 ** (1.5 + k)))
+        low.append((HIDDEN_ARC_R_FRACTION * r, tau * 10.0 ** (HIDDEN_ARC_DECADES + k)))
     cands.append(sorted(low, key=lambda p: p[1]))
     return cands
 

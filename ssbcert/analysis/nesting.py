@@ -19,7 +19,7 @@ import numpy as np
 
 from ssbcert.analysis.circuit import Circuit, parse_circuit
 from ssbcert.analysis.fit import FitResult
-from ssbcert.analysis.guess import initial_guesses, seed_arc
+from ssbcert.analysis.guess import HIDDEN_ARC_DECADES, HIDDEN_ARC_R_FRACTION, initial_guesses, seed_arc
 from ssbcert.analysis.topology import Role, arc_tau, circuit_roles
 
 # R of an electrode CPE re-seeded as R‖CPE, relative to the largest |Z| (below the fit's R bound)
@@ -38,6 +38,17 @@ def _single(roles: list[Role], kind: str) -> Role | None:
 def _copy_role(src: Role, dst: Role, old: dict[str, float], new: dict[str, float]) -> None:
     for a, b in zip(src.param_names, dst.param_names):
         new[b] = old[a]
+
+
+def _carry_ohmic_and_electrode(old_roles: list[Role], new_roles: list[Role], old: dict[str, float],
+                               new: dict[str, float]) -> None:
+    """The smaller fit's series R, and its electrode where the larger circuit has the same kind."""
+    old_ohm, new_ohm = _single(old_roles, "ohmic"), _single(new_roles, "ohmic")
+    if old_ohm is not None and new_ohm is not None:
+        _copy_role(old_ohm, new_ohm, old, new)
+    old_el, new_el = _single(old_roles, "electrode"), _single(new_roles, "electrode")
+    if old_el is not None and new_el is not None and old_el.signature == new_el.signature:
+        _copy_role(old_el, new_el, old, new)
 
 
 def _placements(old_taus: list[float], new_taus: list[float]) -> tuple[int, ...]:
@@ -68,10 +79,7 @@ def nested_starts(previous: FitResult, circuit: str | Circuit, frequency_Hz: np.
     out: list[np.ndarray] = []
     for guess in initial_guesses(circ, frequency_Hz, z, cell_constant_per_m):
         vals = dict(zip(circ.param_names, map(float, guess)))
-        if old_ohm is not None and new_ohm is not None:
-            _copy_role(old_ohm, new_ohm, old, vals)
-        if old_el is not None and new_el is not None and old_el.signature == new_el.signature:
-            _copy_role(old_el, new_el, old, vals)
+        _carry_ohmic_and_electrode(old_roles, new_roles, old, vals)
         seeded = [arc_tau(a, vals) for a in new_arcs]
         for src, slot in zip(old_arcs, _placements([arc_tau(a, old) for a in old_arcs], seeded)):
             _copy_role(src, new_arcs[slot], old, vals)
@@ -91,12 +99,6 @@ def nested_starts(previous: FitResult, circuit: str | Circuit, frequency_Hz: np.
     return out
 
 
-# an arc the DRT missed, hidden on the low-frequency side of its faster neighbour: the seeds' own
-# placement (guess._arc_candidates, case c), here applied to a fitted arc instead of a DRT peak
-_HIDDEN_R_FRACTION = 0.2
-_HIDDEN_DECADES = 1.5
-
-
 def hidden_arc_starts(previous: FitResult, circuit: str | Circuit, frequency_Hz: np.ndarray, z: np.ndarray,
                       cell_constant_per_m: float | None = None) -> list[np.ndarray]:
     """Starts for `circuit`, one arc more than `previous` (same chain shape): the smaller fit kept,
@@ -113,24 +115,21 @@ def hidden_arc_starts(previous: FitResult, circuit: str | Circuit, frequency_Hz:
         return []
     old = dict(zip(previous.names, map(float, previous.params)))
     base = dict(zip(circ.param_names, map(float, initial_guesses(circ, frequency_Hz, z, cell_constant_per_m)[0])))
-    for kind in ("ohmic", "electrode"):
-        src, dst = _single(old_roles, kind), _single(new_roles, kind)
-        if src is not None and dst is not None and src.signature == dst.signature:
-            _copy_role(src, dst, old, base)
+    _carry_ohmic_and_electrode(old_roles, new_roles, old, base)
     for src, dst in zip(old_arcs, new_arcs):
         _copy_role(src, dst, old, base)
     out: list[np.ndarray] = []
     for src in old_arcs:
         vals = dict(base)
-        seed_arc(new_arcs[-1].node, _HIDDEN_R_FRACTION * old[src.param_names[0]],
-                 arc_tau(src, old) * 10.0**_HIDDEN_DECADES, vals)
+        seed_arc(new_arcs[-1].node, HIDDEN_ARC_R_FRACTION * old[src.param_names[0]],
+                 arc_tau(src, old) * 10.0**HIDDEN_ARC_DECADES, vals)
         out.append(np.array([vals[n] for n in circ.param_names], float))
     return out
 
 
 def replaced_arc_starts(fit: FitResult) -> list[np.ndarray]:
     """Starts for `fit`'s own circuit, one per arc after the first: that arc re-placed at
-    _HIDDEN_R_FRACTION of the R and _HIDDEN_DECADES of τ below the arc before it, the rest of the
+    HIDDEN_ARC_R_FRACTION of the R and HIDDEN_ARC_DECADES of τ below the arc before it, the rest of the
     fit kept. Why: where the electrode's broad DRT swamps a grain-boundary peak (below the DRT's
     1 % peak threshold), every data seed puts that arc under the electrode, the starts agree there,
     and the fit stays above the noise floor (trust seed 11904: χ² 1.62× the floor where 3σ allows
@@ -142,6 +141,6 @@ def replaced_arc_starts(fit: FitResult) -> list[np.ndarray]:
     for before, arc in zip(arcs, arcs[1:]):
         r_before = vals[before.param_names[0]]
         new = dict(vals)
-        seed_arc(arc.node, _HIDDEN_R_FRACTION * r_before, arc_tau(before, vals) * 10.0**_HIDDEN_DECADES, new)
+        seed_arc(arc.node, HIDDEN_ARC_R_FRACTION * r_before, arc_tau(before, vals) * 10.0**HIDDEN_ARC_DECADES, new)
         out.append(np.array([new[n] for n in circ.param_names], float))
     return out
