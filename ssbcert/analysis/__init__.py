@@ -9,7 +9,7 @@ Entry points for the certificate and the CLI::
         σ_bulk, σ_gb (apparent, specific), σ_total, ASR, each a `Measured` (value, u, unit, method).
         `SpectrumAnalysis.valid` is False when KK fails or the fit did not converge; a σ is a
         result only when `conductivity.is_valid(name)` (otherwise `conductivity.invalid[name]`
-        says why: arc not resolved, bound contact, model ambiguity, ...); `.flags` lists every
+        says why: arc not resolved, bound contact, model ambiguity, arc shape, ...); `.flags` lists every
         warning (rules as `rule_*`); `.as_dict()` is JSON-ready.
     analyse_series(spectra, geometry, circuit=None, *, convention="sigma_T", u_temperature_K=0.0,
                    **options) -> SeriesAnalysis

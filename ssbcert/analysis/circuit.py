@@ -54,6 +54,10 @@ ELEMENTS: dict[str, ElementType] = {
         ),
         ElementType("K", ("R", "tau"), ("Ohm", "sec"), ("log", "log"), "R/(1 + j w tau)"),
         ElementType("Zarc", ("R", "tau", "gamma"), ("Ohm", "sec", ""), ("log", "log", "lin"), "R/(1 + (j w tau)^gamma)"),
+        # Havriliak–Negami: an asymmetric arc (β < 1 broadens its high-frequency side); not in
+        # impedance.py's catalogue, used by the analysis to test whether an arc's shape is shown
+        ElementType("Hn", ("R", "tau", "alpha", "beta"), ("Ohm", "sec", "", ""), ("log", "log", "lin", "lin"),
+                    "R/(1 + (j w tau)^alpha)^beta"),
     )
 }
 

@@ -266,6 +266,7 @@ def fit_circuit(
     give_up_probe_nfev: int | None = None,
     nested_chi2: float | None = None,
     point_weights: np.ndarray | None = None,
+    data_seeds: bool = True,
 ) -> FitResult:
     """Fit `circuit` to Z(f). Starts: user guess / extra starts (seed vectors, e.g. a neighbour's
     fit or a nested smaller circuit), automatic data seeds, then random log-perturbations of the
@@ -283,7 +284,9 @@ def fit_circuit(
     resting on a bound that fits no better than it *is* that smaller circuit (e.g. R3 → ∞ turns
     p(R3,CPE3) into CPE3), so two agreeing starts settle it instead of a search for a better basin
     the data cannot show. `point_weights` multiply the weighting point by point (1/noise size where
-    it differs between decades); χ² and `noise_chi2_per_dof` are then both under those weights."""
+    it differs between decades); χ² and `noise_chi2_per_dof` are then both under those weights.
+    `data_seeds=False` starts only from `initial_guess` and `extra_starts` (a refit of a known
+    solution, e.g. a nested reading of the chosen fit)."""
     f = np.asarray(frequency_Hz, float)
     zc = np.asarray(z, complex)
     if f.shape != zc.shape or f.ndim != 1 or f.size == 0:
@@ -308,8 +311,11 @@ def fit_circuit(
     w = _weights(zc, weighting)
     prob = _Problem(model, f, zc, w if pw is None else w * pw, fixed_d, bounds_d)
 
-    auto = initial_guesses(model.circuit, f, zc, cell_constant_per_m)
+    auto = (initial_guesses(model.circuit, f, zc, cell_constant_per_m)
+            if data_seeds or isinstance(initial_guess, Mapping) else [])
     starts: list[np.ndarray] = [np.array(s, float) for s in extra_starts]
+    if not data_seeds and not starts and initial_guess is None:
+        raise InputError("data_seeds=False needs a start", field="extra_starts", expected="at least one start vector")
     if initial_guess is not None:
         if isinstance(initial_guess, Mapping):
             g = _named(initial_guess, names, "initial_guess")
@@ -320,7 +326,8 @@ def fit_circuit(
                 raise InputError("initial_guess has the wrong length", field="initial_guess",
                                  expected=f"{len(names)} values ({', '.join(names)})", found=str(v.size))
             starts.insert(0, v)
-    starts += auto
+    if data_seeds:
+        starts += auto
     for s in starts:
         for k, v in fixed_d.items():
             s[names.index(k)] = v

@@ -197,8 +197,10 @@ def _initial_guesses(
 def seed_arc(node: Node, r: float, tau: float, vals: dict[str, float]) -> None:
     """Set an arc's parameters to resistance r and relaxation time τ (exponent DEFAULT_ALPHA)."""
     if isinstance(node, Element):
-        if node.kind == "Zarc":
+        if node.kind in ("Zarc", "Hn"):
             vals.update({f"{node.token}_0": r, f"{node.token}_1": tau, f"{node.token}_2": DEFAULT_ALPHA})
+            if node.kind == "Hn":
+                vals[f"{node.token}_3"] = 1.0
         else:  # K
             vals.update({f"{node.token}_0": r, f"{node.token}_1": tau})
         return
@@ -222,7 +224,7 @@ def _generic(e: Element, r_total: float, w_min: float, w_max: float) -> dict[str
         "Wo": [r_total / 2, 1.0 / w_min], "Ws": [r_total / 2, 1.0 / w_min],
         "CPE": [tau**DEFAULT_ALPHA / r_total, DEFAULT_ALPHA], "La": [1e-7, 0.9],
         "G": [r_total / 2, tau], "Gs": [r_total / 2, tau, 1.0], "K": [r_total / 2, tau],
-        "Zarc": [r_total / 2, tau, DEFAULT_ALPHA],
+        "Zarc": [r_total / 2, tau, DEFAULT_ALPHA], "Hn": [r_total / 2, tau, DEFAULT_ALPHA, 1.0],
     }
     v = table[e.kind]
     return dict(zip(e.param_names, v))

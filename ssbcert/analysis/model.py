@@ -103,6 +103,20 @@ def _zarc(p, o, J):
     return z
 
 
+def _hn(p, o, J):
+    log_jwt = o.log_jw + np.log(p[1])
+    u = np.exp(p[2] * log_jwt)  # (jωτ)^α
+    d = 1.0 + u
+    log_d = np.log(d)  # Re d > 0 for α ≤ 1: the principal branch is continuous
+    z = p[0] * np.exp(-p[3] * log_d)
+    dz_du = -p[3] * z / d
+    J[0] = z / p[0]
+    J[1] = dz_du * p[2] * u / p[1]
+    J[2] = dz_du * u * log_jwt
+    J[3] = -z * log_d
+    return z
+
+
 def _wo_z(p, w):
     x = np.sqrt(1j * w * p[1])
     return p[0] / (x * np.tanh(x))
@@ -139,7 +153,7 @@ def _numeric(zf: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> _ElemFn:
 
 
 ELEMENT_FUNCTIONS: dict[str, _ElemFn] = {
-    "R": _r, "C": _c, "L": _l, "W": _w, "CPE": _cpe, "La": _la, "K": _k, "Zarc": _zarc,
+    "R": _r, "C": _c, "L": _l, "W": _w, "CPE": _cpe, "La": _la, "K": _k, "Zarc": _zarc, "Hn": _hn,
     "Wo": _numeric(_wo_z), "Ws": _numeric(_ws_z), "G": _numeric(_g_z), "Gs": _numeric(_gs_z),
 }
 

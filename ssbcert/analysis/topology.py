@@ -6,6 +6,8 @@ parameters form which arc and the arc's relaxation time τ and effective capacit
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,7 +52,7 @@ def arc_parts(node: Node) -> tuple[Element, Element] | None:
 
 
 _SINGLE_KIND = {"R": "ohmic", "CPE": "electrode", "C": "electrode", "L": "inductor", "La": "inductor",
-                "Zarc": "arc", "K": "arc"}
+                "Zarc": "arc", "K": "arc", "Hn": "arc"}
 
 
 def circuit_roles(circuit: Circuit) -> list[Role]:
@@ -68,12 +70,15 @@ def circuit_roles(circuit: Circuit) -> list[Role]:
 
 
 def arc_r_q_n(role: Role, values: dict[str, float]) -> tuple[float, float, float]:
-    """An arc as (R, Q, n) of an equivalent R‖CPE (R‖C: n = 1; Zarc/K: Q = τⁿ/R)."""
+    """An arc as (R, Q, n) of an equivalent R‖CPE (R‖C: n = 1; Zarc/K: Q = τⁿ/R; Havriliak–Negami:
+    the apex where −Im Z peaks and the exponent αβ of its broader, high-frequency side)."""
     node = role.node
     if isinstance(node, Element):
         t = node.token
         r, tau = values[f"{t}_0"], values[f"{t}_1"]
-        n = values[f"{t}_2"] if node.kind == "Zarc" else 1.0
+        n = values[f"{t}_2"] if node.kind in ("Zarc", "Hn") else 1.0
+        if node.kind == "Hn":
+            tau, n = havriliak_negami_apex_tau(tau, n, values[f"{t}_3"]), n * values[f"{t}_3"]
         return r, tau**n / r, n
     parts = arc_parts(node)
     assert parts is not None
@@ -81,6 +86,13 @@ def arc_r_q_n(role: Role, values: dict[str, float]) -> tuple[float, float, float
     if cel.kind == "C":
         return values[rel.token], values[cel.token], 1.0
     return values[rel.token], values[f"{cel.token}_0"], values[f"{cel.token}_1"]
+
+
+def havriliak_negami_apex_tau(tau: float, alpha: float, beta: float) -> float:
+    """1/ω at the peak of −Im Z of R/(1 + (jωτ)^α)^β: ω_p·τ = [sin(απ/(2β+2)) / sin(αβπ/(2β+2))]^(1/α)
+    (the dielectric loss-peak formula; ω_p = 1/τ at β = 1, higher as β falls)."""
+    k = math.pi / (2 * beta + 2)
+    return float(tau / (math.sin(alpha * k) / math.sin(alpha * beta * k)) ** (1.0 / alpha))
 
 
 def hsu_mansfeld_capacitance(r: float, q: float, n: float) -> float:

@@ -173,7 +173,7 @@ def score_drift(seeds: Iterable[int], n_sweeps: int = 3) -> DriftScore:
                 off = not lo - slack <= m.value <= hi + slack
                 short = name.removesuffix("_S_per_m")
                 # withheld before the stationarity rule (which, being the root cause, states its reason first)
-                earlier = any(f.startswith((f"not_valid_{short}", f"model_ambiguity_{short}"))
+                earlier = any(f.startswith((f"not_valid_{short}", f"model_ambiguity_{short}", f"arc_shape_{short}"))
                               for f in a.conductivity.flags + a.flags)
                 if a.conductivity.is_valid(name):
                     s.valid += 1
