@@ -5,9 +5,11 @@ high-frequency tail, as a distribution of grain-boundary properties gives) read 
 arc misplaces R: the tail is taken from the bulk arc or the arc's low-frequency end is
 extrapolated with the wrong slope (shapes suite: σ_gb 10–20 % off at ±2 %, σ_bulk 9 % off).
 The test: each arc of the chosen fit is refitted as a Havriliak–Negami arc, the rest of the fit
-kept as the start. The symmetric arc is that arc at β = 1, so the refit nests the chosen fit;
-where the data prefer the asymmetric shape and it reads a σ differently, the value rests on
-the shape the circuit assumes (pipeline._shape_ambiguity).
+kept as the start. The symmetric arc is that arc at β = 1, so the refit nests the chosen fit.
+Where the data prefer the asymmetric shape by more than the AIC margin a larger circuit needs,
+the automatic analysis takes that reading as the fit (pipeline.analyse_spectrum); where they
+prefer it less strongly and it reads a σ differently, the value rests on the shape the circuit
+assumes and is withheld (pipeline._shape_ambiguity).
 """
 from __future__ import annotations
 
@@ -42,6 +44,7 @@ class ShapeCheck:
     beta: float
     delta_aic: float  # AIC of the asymmetric reading − AIC of the chosen fit
     fit: FitResult
+    arcs: ArcAssignment
     conductivity: Conductivity
 
 
@@ -89,6 +92,6 @@ def shape_checks(fit: FitResult, arcs: ArcAssignment, f: np.ndarray, z: np.ndarr
         beta = r.value(f"Hn{arc.param_names[0][1:]}_3")
         if not r.success or (beta >= 1 - BETA_SETTLED and r.chi2 >= (1 - BETA_SETTLED) * fit.chi2):
             continue  # the data keep the arc symmetric: the same reading, nothing to compare
-        _, cond = analyse(r)
-        out.append(ShapeCheck(arc.label, text, beta, aic(r) - a0, r, cond))
+        arcs_r, cond = analyse(r)
+        out.append(ShapeCheck(arc.label, text, beta, aic(r) - a0, r, arcs_r, cond))
     return out

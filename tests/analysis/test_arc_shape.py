@@ -35,23 +35,44 @@ def test_the_asymmetric_reading_starts_from_the_chosen_fit_itself() -> None:
     assert asymmetric_variant(fit, "R0") is None  # the series R is no arc
 
 
-@pytest.mark.parametrize("seed", [2515, 2433, 2395])
-def test_an_asymmetric_grain_boundary_read_as_a_symmetric_arc_signs_no_sigma_it_moves(seed: int) -> None:
-    """2515: σ_gb −14 % at ±2.8 % (the Hn reading fits better by ΔAIC −52); 2433: σ_gb −9.7 %;
-    2395: σ_bulk +9 % and σ_gb −19.5 %, the tail taken from the bulk arc. Each is withheld, in words."""
-    t = shape_spectrum(seed)
+def _truth(t: TrustTruth, name: str) -> float:
+    return {"sigma_bulk_S_per_m": t.sigma_bulk_S_per_m, "sigma_gb_apparent_S_per_m": t.sigma_gb_S_per_m,
+            "sigma_total_S_per_m": t.sigma_total_S_per_m}[name]
+
+
+def _right_where_valid(t: TrustTruth, a) -> None:  # type: ignore[no-untyped-def]
+    for name in SIGMAS:
+        m = getattr(a.conductivity, name)
+        if a.conductivity.is_valid(name):
+            assert abs(m.value - _truth(t, name)) <= max(0.05 * _truth(t, name), 3 * m.u), (name, m.value, _truth(t, name))
+
+
+def test_an_asymmetric_grain_boundary_that_fits_better_but_not_by_the_margin_is_withheld() -> None:
+    """Shapes 2395: read as R‖CPE, σ_bulk +9 % and σ_gb −19.5 %, the tail taken from the bulk arc;
+    the asymmetric reading fits better by ΔAIC −7.2, short of the margin: both are withheld, in words."""
+    t = shape_spectrum(2395)
     assert t.family == "asymmetric_gb"
     a = _analyse(t)
     c = a.conductivity
-    assert not c.is_valid("sigma_gb_apparent_S_per_m")
-    assert c.invalid["sigma_gb_apparent_S_per_m"].startswith("arc shape: ")
-    assert any(f.startswith("arc_shape_sigma_gb_apparent") and "Havriliak–Negami" in f for f in a.flags), a.flags
-    for name in SIGMAS:  # whatever stays valid is right
-        m = getattr(c, name)
-        if c.is_valid(name):
-            truth = {"sigma_bulk_S_per_m": t.sigma_bulk_S_per_m, "sigma_gb_apparent_S_per_m": t.sigma_gb_S_per_m,
-                     "sigma_total_S_per_m": t.sigma_total_S_per_m}[name]
-            assert abs(m.value - truth) <= max(0.05 * truth, 3 * m.u), name
+    assert "Hn" not in a.circuit
+    for name in ("sigma_bulk_S_per_m", "sigma_gb_apparent_S_per_m"):
+        assert c.invalid[name].startswith("arc shape: ") and "Havriliak–Negami" in c.invalid[name]
+    assert any(f.startswith("arc_shape_sigma_gb_apparent") for f in a.flags), a.flags
+    _right_where_valid(t, a)
+
+
+@pytest.mark.parametrize("seed", [2515, 2433, 1619])
+def test_an_asymmetric_grain_boundary_the_data_show_is_fitted_as_one(seed: int) -> None:
+    """Beyond the AIC margin (2515: ΔAIC −51.8, 2433: −25.9, 1619: −16.9) the data reject the
+    symmetric shape and the asymmetric reading is the fit. Read as R‖CPE, 2515 signed σ_gb −14 %
+    at ±2.8 %, 2433 σ_gb −9.7 %, 1619 σ_gb −14 % (there even the asymmetric reading is off: its
+    grain-boundary arc, of exponent αβ ≈ 0.6, lies nearer the window's edge than that shape allows,
+    and is withheld). What the asymmetric reading signs is right, σ_bulk in each."""
+    t = shape_spectrum(seed)
+    a = _analyse(t)
+    assert "Hn" in a.circuit and any(f.startswith("asymmetric_arc: ") for f in a.flags), a.flags
+    assert a.conductivity.is_valid("sigma_bulk_S_per_m")
+    _right_where_valid(t, a)
 
 
 def test_symmetric_arcs_keep_their_sigma() -> None:
